@@ -1,0 +1,147 @@
+//! The indicator registry: lookup by name, parameter resolution and checked
+//! computation over an [`Ohlcv`]. Built from the TA-Lib tables and the trader
+//! indicators' [`trader::SPECS`](super::trader::SPECS).
+
+use std::sync::OnceLock;
+
+use super::specs::TALIB_SPECS;
+use super::specs_momentum::MOMENTUM_SPECS;
+use super::{IndicatorError, IndicatorSpec, Input, Ohlcv};
+
+/// Every indicator: TA-Lib's first, then the trader group.
+pub fn registry() -> &'static [IndicatorSpec] {
+    static ALL: OnceLock<Vec<IndicatorSpec>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        TALIB_SPECS
+            .iter()
+            .chain(MOMENTUM_SPECS.iter())
+            .chain(super::trader::SPECS.iter())
+            .copied()
+            .collect()
+    })
+}
+
+/// Finds an indicator by name, case-insensitively.
+pub fn find(name: &str) -> Result<&'static IndicatorSpec, IndicatorError> {
+    let all = registry();
+    all.iter()
+        .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| IndicatorError::Unknown {
+            name: name.to_string(),
+            valid: all.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+        })
+}
+
+/// Resolves named parameter values into `spec.params` order: defaults for
+/// the missing ones; rejects unknown names, duplicates, NaN/inf, fractions
+/// for integer parameters and values outside the valid range.
+pub fn resolve_params(
+    spec: &IndicatorSpec,
+    given: &[(String, f64)],
+) -> Result<Vec<f64>, IndicatorError> {
+    let mut values: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
+    let mut seen = vec![false; spec.params.len()];
+    for (name, value) in given {
+        let Some(i) = spec
+            .params
+            .iter()
+            .position(|p| p.name.eq_ignore_ascii_case(name.trim()))
+        else {
+            let valid = if spec.params.is_empty() {
+                "none (it takes no parameters)".to_string()
+            } else {
+                spec.params
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(IndicatorError::InvalidParam {
+                param: name.clone(),
+                value: *value,
+                reason: format!(
+                    "unknown parameter for {}; valid parameters: {valid}",
+                    spec.name
+                ),
+            });
+        };
+        let p = &spec.params[i];
+        let bad = |reason: String| IndicatorError::InvalidParam {
+            param: p.name.to_string(),
+            value: *value,
+            reason,
+        };
+        if seen[i] {
+            return Err(bad("given more than once".to_string()));
+        }
+        seen[i] = true;
+        if !value.is_finite() {
+            return Err(bad("must be a finite number".to_string()));
+        }
+        if p.integer && value.fract() != 0.0 {
+            return Err(bad(format!(
+                "must be a whole number in {}..={}",
+                p.min, p.max
+            )));
+        }
+        if *value < p.min || *value > p.max {
+            return Err(bad(format!("must be in {}..={}", p.min, p.max)));
+        }
+        values[i] = *value;
+    }
+    Ok(values)
+}
+
+fn column<'a>(ohlcv: &Ohlcv<'a>, input: Input) -> (&'static str, usize) {
+    match input {
+        Input::Open => ("open", ohlcv.open.len()),
+        Input::High => ("high", ohlcv.high.len()),
+        Input::Low => ("low", ohlcv.low.len()),
+        Input::Close => ("close", ohlcv.close.len()),
+        Input::Volume => ("volume", ohlcv.volume.len()),
+        Input::Time => ("ts", ohlcv.ts.len()),
+    }
+}
+
+/// Computes every output of `spec` for already-resolved `params` (see
+/// [`resolve_params`]). Checks that the used columns match the close
+/// column's length and that there are enough bars (`lookback + 1`); the
+/// indicator functions reject NaN/inf values in the columns they read.
+pub fn compute(
+    spec: &IndicatorSpec,
+    ohlcv: &Ohlcv,
+    params: &[f64],
+) -> Result<Vec<Vec<f64>>, IndicatorError> {
+    if params.len() != spec.params.len() {
+        return Err(IndicatorError::InvalidInput(format!(
+            "{} takes {} parameters ({}), got {}",
+            spec.name,
+            spec.params.len(),
+            spec.params
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            params.len()
+        )));
+    }
+    let n = ohlcv.close.len();
+    for &input in spec.inputs {
+        let (name, len) = column(ohlcv, input);
+        if len != n {
+            return Err(IndicatorError::InvalidInput(format!(
+                "{}: column '{name}' has {len} values but 'close' has {n}",
+                spec.name
+            )));
+        }
+    }
+    let need = (spec.lookback)(params) + 1;
+    if n < need {
+        return Err(IndicatorError::NotEnoughData {
+            indicator: spec.name.to_string(),
+            need,
+            have: n,
+        });
+    }
+    (spec.compute)(ohlcv, params)
+}
