@@ -1,0 +1,46 @@
+//! The shared state handle every task holds: cheap to clone.
+
+use std::sync::Arc;
+
+use crate::clock::{OffsetClock, SharedClock, SystemClock};
+use crate::config::Config;
+use crate::service::ChartService;
+use crate::store::BarStore;
+use crate::upstream::{ChartClient, HttpUpstream};
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub chart: ChartService,
+    pub config: Arc<Config>,
+}
+
+impl App {
+    /// Opens the store and wires the service, with the clock `config` asks for.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let clock: SharedClock = match config.now {
+            Some(at) => Arc::new(OffsetClock::starting_at(at)),
+            None => Arc::new(SystemClock),
+        };
+        Self::start_with_clock(config, clock).await
+    }
+
+    pub async fn start_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
+        let store = BarStore::open(&config.db).await?;
+        let http = Arc::new(HttpUpstream::new(
+            config.upstream.clone(),
+            clock.clone(),
+            store.clone(),
+        )?);
+        let chart_client = ChartClient::new(http, &config.yahoo_url)?;
+        let chart = ChartService::new(store, chart_client, clock, config.service.clone());
+        Ok(Self {
+            chart,
+            config: Arc::new(config),
+        })
+    }
+
+    /// Flushes and closes the store.
+    pub async fn shutdown(&self) {
+        self.chart.store().close().await;
+    }
+}

@@ -1,0 +1,80 @@
+//! The one source of time. Everything that asks "what time is it" asks a
+//! [`Clock`], so tests can pin or advance time and replay can run "as of" a
+//! past moment.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+
+/// A source of wall-clock time.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// A cheap-to-clone handle to the process's clock.
+pub type SharedClock = Arc<dyn Clock>;
+
+/// The operating system's clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that starts at a chosen moment and then runs at real speed
+/// (`--now` / `TRADING_MCP_NOW`): the server behaves as if started then, and
+/// cool-downs and TTLs still elapse.
+#[derive(Debug, Clone)]
+pub struct OffsetClock {
+    start: DateTime<Utc>,
+    started: Instant,
+}
+
+impl OffsetClock {
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        Self {
+            start,
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = Duration::from_std(self.started.elapsed()).unwrap_or(Duration::zero());
+        self.start + elapsed
+    }
+}
+
+/// A clock that moves only when told to: for unit tests of time-driven logic.
+#[derive(Debug)]
+pub struct ManualClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl ManualClock {
+    pub fn new(now: DateTime<Utc>) -> Arc<Self> {
+        Arc::new(Self {
+            now: Mutex::new(now),
+        })
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner()) = to;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

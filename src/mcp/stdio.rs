@@ -1,0 +1,19 @@
+//! MCP over stdin/stdout. stdout carries only protocol messages; logs go
+//! to stderr.
+
+use rmcp::ServiceExt;
+use tokio_util::sync::CancellationToken;
+
+use super::McpServer;
+use crate::app::App;
+
+/// Serves until stdin closes (the client went away) or `shutdown` fires.
+pub async fn serve(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let (stdin, stdout) = rmcp::transport::io::stdio_pipes();
+    let running = McpServer::new(app)
+        .serve_with_ct((stdin, stdout), shutdown.child_token())
+        .await?;
+    let reason = running.waiting().await?;
+    tracing::info!(?reason, "stdio session ended");
+    Ok(())
+}

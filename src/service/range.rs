@@ -1,0 +1,208 @@
+//! Turning user dates into bar-key ranges. Pure code.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::ServiceError;
+use crate::model::{Interval, date_key};
+
+/// One end of a requested range, as the user wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// `YYYY-MM-DD`, read in the exchange's timezone.
+    Date(NaiveDate),
+    /// RFC 3339.
+    Instant(DateTime<Utc>),
+}
+
+/// Parses `YYYY-MM-DD` or RFC 3339.
+pub fn parse_bound(field: &str, s: &str) -> Result<Bound, ServiceError> {
+    let s = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(Bound::Date(d));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Bound::Instant(t.with_timezone(&Utc)));
+    }
+    Err(ServiceError::BadRequest(format!(
+        "{field} {s:?} is not a date; write YYYY-MM-DD (exchange-local date) or RFC 3339 such as 2024-03-01T09:15:00+05:30"
+    )))
+}
+
+/// Default span when `start_date` is omitted.
+fn default_span(interval: Interval) -> Duration {
+    match interval {
+        Interval::M1 => Duration::days(1),
+        Interval::M5 | Interval::M15 | Interval::M30 => Duration::days(5),
+        Interval::H1 => Duration::days(30),
+        Interval::D1 => Duration::days(365),
+        Interval::W1 => Duration::days(5 * 365),
+        Interval::Mo1 => Duration::days(10 * 365),
+    }
+}
+
+fn local_midnight(zone: Tz, date: NaiveDate) -> i64 {
+    zone.from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|| date_key(date))
+}
+
+fn local_date(zone: Tz, t: DateTime<Utc>) -> NaiveDate {
+    zone.from_utc_datetime(&t.naive_utc()).date_naive()
+}
+
+/// The bar-key range `[start, end)` for a request; `end_date` is inclusive.
+pub fn key_range(
+    interval: Interval,
+    zone: Tz,
+    start: Option<Bound>,
+    end: Option<Bound>,
+    now: DateTime<Utc>,
+) -> Result<(i64, i64), ServiceError> {
+    let today = local_date(zone, now);
+    let end = end.unwrap_or(Bound::Date(today));
+    let start = start.unwrap_or_else(|| match end {
+        Bound::Date(d) => Bound::Date(d - default_span(interval)),
+        Bound::Instant(t) => Bound::Instant(t - default_span(interval)),
+    });
+    let min_date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    for (name, b) in [("start_date", start), ("end_date", end)] {
+        let date = match b {
+            Bound::Date(d) => d,
+            Bound::Instant(t) => local_date(zone, t),
+        };
+        if date < min_date {
+            return Err(ServiceError::BadRequest(format!(
+                "{name} {date} is before 1970-01-01; no market data is that old"
+            )));
+        }
+        if date.years_since(today).is_some_and(|y| y > 1) {
+            return Err(ServiceError::BadRequest(format!(
+                "{name} {date} is more than a year in the future"
+            )));
+        }
+    }
+    let (s, e) = if interval.is_intraday() {
+        let s = match start {
+            Bound::Date(d) => local_midnight(zone, d),
+            Bound::Instant(t) => t.timestamp(),
+        };
+        let e = match end {
+            Bound::Date(d) => local_midnight(zone, d + Duration::days(1)),
+            Bound::Instant(t) => t.timestamp() + 1,
+        };
+        (s, e)
+    } else {
+        let day = |b: Bound| match b {
+            Bound::Date(d) => d,
+            Bound::Instant(t) => local_date(zone, t),
+        };
+        (date_key(day(start)), date_key(day(end)) + 86_400)
+    };
+    if s >= e {
+        return Err(ServiceError::BadRequest(format!(
+            "start_date is after end_date ({} > {}); swap them",
+            show(start),
+            show(end)
+        )));
+    }
+    let first_future_key = if interval.is_intraday() {
+        now.timestamp()
+    } else {
+        date_key(today) + 86_400
+    };
+    if s >= first_future_key {
+        return Err(ServiceError::BadRequest(format!(
+            "start_date {} is in the future; there are no bars yet",
+            show(start)
+        )));
+    }
+    Ok((s, e))
+}
+
+fn show(b: Bound) -> String {
+    match b {
+        Bound::Date(d) => d.to_string(),
+        Bound::Instant(t) => t.to_rfc3339(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IST: Tz = chrono_tz::Asia::Kolkata;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 4, 1, 6, 0, 0).unwrap()
+    }
+
+    fn d(s: &str) -> Option<Bound> {
+        Some(parse_bound("x", s).unwrap())
+    }
+
+    #[test]
+    fn daily_dates_are_inclusive_date_keys() {
+        let (s, e) = key_range(Interval::D1, IST, d("2024-01-01"), d("2024-01-31"), now()).unwrap();
+        assert_eq!(s, date_key(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()));
+        assert_eq!(e, date_key(NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()));
+    }
+
+    #[test]
+    fn intraday_dates_are_exchange_local_midnights() {
+        let (s, e) = key_range(Interval::M5, IST, d("2024-03-01"), d("2024-03-01"), now()).unwrap();
+        assert_eq!(
+            s,
+            Utc.with_ymd_and_hms(2024, 2, 29, 18, 30, 0)
+                .unwrap()
+                .timestamp()
+        );
+        assert_eq!(e - s, 86_400);
+    }
+
+    #[test]
+    fn rfc3339_bounds() {
+        let (s, e) = key_range(
+            Interval::M5,
+            IST,
+            d("2024-03-01T09:15:00+05:30"),
+            d("2024-03-01T10:15:00+05:30"),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(e - s, 3601);
+    }
+
+    #[test]
+    fn reversed_dates_are_rejected() {
+        let err =
+            key_range(Interval::D1, IST, d("2024-02-01"), d("2024-01-01"), now()).unwrap_err();
+        assert!(
+            err.to_string().contains("start_date is after end_date"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn future_and_ancient_dates_are_rejected() {
+        assert!(key_range(Interval::D1, IST, d("2024-05-01"), None, now()).is_err());
+        assert!(key_range(Interval::D1, IST, d("1960-01-01"), d("1961-01-01"), now()).is_err());
+        assert!(key_range(Interval::D1, IST, d("2024-01-01"), d("2999-01-01"), now()).is_err());
+    }
+
+    #[test]
+    fn defaults_end_today() {
+        let (s, e) = key_range(Interval::D1, IST, None, None, now()).unwrap();
+        assert_eq!(e, date_key(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap()));
+        assert_eq!((e - s) / 86_400, 366);
+    }
+
+    #[test]
+    fn garbage_dates_explain_the_format() {
+        let err = parse_bound("start_date", "yesterday")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("YYYY-MM-DD"), "{err}");
+    }
+}

@@ -1,0 +1,284 @@
+//! Bars, coverage, instruments and corporate actions.
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{BarStore, StoreError};
+use crate::model::{Bar, CorporateAction, Instrument, Interval};
+
+/// Rows per multi-row INSERT: 10 columns x 500 rows stays far below
+/// SQLite's 32,766 bound parameters, and amortises per-statement overhead.
+const UPSERT_CHUNK: usize = 500;
+
+/// Everything one upstream fetch produced, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct FetchBatch<'a> {
+    pub instrument: &'a Instrument,
+    pub interval: Interval,
+    pub bars: &'a [Bar],
+    pub actions: &'a [CorporateAction],
+    /// The range `[start, end)` now known to be stored completely, if any.
+    pub covered: Option<(i64, i64)>,
+    pub fetched_at: i64,
+}
+
+impl BarStore {
+    /// Writes a fetch: instrument, bars (upserted), actions, and the merged
+    /// coverage, all or nothing.
+    pub async fn save_fetch(&self, batch: &FetchBatch<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let i = batch.instrument;
+        sqlx::query(
+            "INSERT INTO instruments (symbol, exchange, full_exchange_name, currency, timezone,
+                 instrument_type, short_name, long_name, first_trade_date,
+                 regular_market_price, regular_market_time, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (symbol) DO UPDATE SET
+                 exchange = excluded.exchange,
+                 full_exchange_name = excluded.full_exchange_name,
+                 currency = excluded.currency,
+                 timezone = excluded.timezone,
+                 instrument_type = excluded.instrument_type,
+                 short_name = COALESCE(excluded.short_name, short_name),
+                 long_name = COALESCE(excluded.long_name, long_name),
+                 first_trade_date = COALESCE(excluded.first_trade_date, first_trade_date),
+                 regular_market_price = COALESCE(excluded.regular_market_price, regular_market_price),
+                 regular_market_time = COALESCE(excluded.regular_market_time, regular_market_time),
+                 updated_at = excluded.updated_at",
+        )
+        .bind(&i.yahoo_symbol)
+        .bind(&i.exchange)
+        .bind(&i.full_exchange_name)
+        .bind(&i.currency)
+        .bind(&i.timezone)
+        .bind(&i.instrument_type)
+        .bind(&i.short_name)
+        .bind(&i.long_name)
+        .bind(i.first_trade_date)
+        .bind(i.regular_market_price)
+        .bind(i.regular_market_time)
+        .bind(batch.fetched_at)
+        .execute(&mut *tx)
+        .await?;
+
+        let interval = batch.interval.as_str();
+        for chunk in batch.bars.chunks(UPSERT_CHUNK) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO bars (symbol, interval, ts, open, high, low, close, adj_close, volume, fetched_at) ",
+            );
+            q.push_values(chunk, |mut row, bar| {
+                row.push_bind(&i.yahoo_symbol)
+                    .push_bind(interval)
+                    .push_bind(bar.ts)
+                    .push_bind(bar.open)
+                    .push_bind(bar.high)
+                    .push_bind(bar.low)
+                    .push_bind(bar.close)
+                    .push_bind(bar.adj_close)
+                    .push_bind(bar.volume)
+                    .push_bind(batch.fetched_at);
+            });
+            q.push(
+                " ON CONFLICT (symbol, interval, ts) DO UPDATE SET
+                    open = excluded.open, high = excluded.high, low = excluded.low,
+                    close = excluded.close, adj_close = excluded.adj_close,
+                    volume = excluded.volume, fetched_at = excluded.fetched_at",
+            );
+            q.build().execute(&mut *tx).await?;
+        }
+
+        for action in batch.actions {
+            let (ts, kind, amount, num, den) = match *action {
+                CorporateAction::Dividend { ts, amount } => {
+                    (ts, "dividend", Some(amount), None, None)
+                }
+                CorporateAction::Split {
+                    ts,
+                    numerator,
+                    denominator,
+                } => (ts, "split", None, Some(numerator), Some(denominator)),
+            };
+            sqlx::query(
+                "INSERT INTO corporate_actions (symbol, ts, kind, amount, numerator, denominator)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (symbol, ts, kind) DO UPDATE SET
+                     amount = excluded.amount, numerator = excluded.numerator,
+                     denominator = excluded.denominator",
+            )
+            .bind(&i.yahoo_symbol)
+            .bind(ts)
+            .bind(kind)
+            .bind(amount)
+            .bind(num)
+            .bind(den)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        if let Some((start, end)) = batch.covered.filter(|(s, e)| e > s) {
+            // Merge with every range that overlaps or touches [start, end).
+            let touching = sqlx::query(
+                "SELECT start_ts, end_ts FROM coverage
+                 WHERE symbol = ? AND interval = ? AND start_ts <= ? AND end_ts >= ?",
+            )
+            .bind(&i.yahoo_symbol)
+            .bind(interval)
+            .bind(end)
+            .bind(start)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut merged = (start, end);
+            for row in &touching {
+                let (s, e): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+                merged = (merged.0.min(s), merged.1.max(e));
+            }
+            sqlx::query(
+                "DELETE FROM coverage
+                 WHERE symbol = ? AND interval = ? AND start_ts <= ? AND end_ts >= ?",
+            )
+            .bind(&i.yahoo_symbol)
+            .bind(interval)
+            .bind(end)
+            .bind(start)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO coverage (symbol, interval, start_ts, end_ts, fetched_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&i.yahoo_symbol)
+            .bind(interval)
+            .bind(merged.0)
+            .bind(merged.1)
+            .bind(batch.fetched_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Bars with `start <= ts < end`, oldest first, and the latest
+    /// `fetched_at` among them.
+    pub async fn read_bars(
+        &self,
+        symbol: &str,
+        interval: Interval,
+        start: i64,
+        end: i64,
+    ) -> Result<(Vec<Bar>, Option<i64>), StoreError> {
+        let rows = sqlx::query(
+            "SELECT ts, open, high, low, close, adj_close, volume, fetched_at FROM bars
+             WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts",
+        )
+        .bind(symbol)
+        .bind(interval.as_str())
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut latest: Option<i64> = None;
+        let mut bars = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let fetched_at: i64 = r.try_get(7)?;
+            latest = Some(latest.map_or(fetched_at, |l| l.max(fetched_at)));
+            bars.push(Bar {
+                ts: r.try_get(0)?,
+                open: r.try_get(1)?,
+                high: r.try_get(2)?,
+                low: r.try_get(3)?,
+                close: r.try_get(4)?,
+                adj_close: r.try_get(5)?,
+                volume: r.try_get(6)?,
+            });
+        }
+        Ok((bars, latest))
+    }
+
+    /// The stored ranges overlapping `[start, end)`, ordered by start.
+    pub async fn coverage(
+        &self,
+        symbol: &str,
+        interval: Interval,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT start_ts, end_ts FROM coverage
+             WHERE symbol = ? AND interval = ? AND start_ts < ? AND end_ts > ?
+             ORDER BY start_ts",
+        )
+        .bind(symbol)
+        .bind(interval.as_str())
+        .bind(end)
+        .bind(start)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// The stored `meta` of a symbol.
+    pub async fn instrument(&self, symbol: &str) -> Result<Option<Instrument>, StoreError> {
+        let row = sqlx::query(
+            "SELECT symbol, exchange, full_exchange_name, currency, timezone, instrument_type,
+                    short_name, long_name, first_trade_date, regular_market_price, regular_market_time
+             FROM instruments WHERE symbol = ?",
+        )
+        .bind(symbol)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Instrument {
+                yahoo_symbol: r.try_get(0)?,
+                exchange: r.try_get(1)?,
+                full_exchange_name: r.try_get(2)?,
+                currency: r.try_get(3)?,
+                timezone: r.try_get(4)?,
+                instrument_type: r.try_get(5)?,
+                short_name: r.try_get(6)?,
+                long_name: r.try_get(7)?,
+                first_trade_date: r.try_get(8)?,
+                regular_market_price: r.try_get(9)?,
+                regular_market_time: r.try_get(10)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Stored dividends and splits of a symbol with `start <= ts < end`.
+    pub async fn corporate_actions(
+        &self,
+        symbol: &str,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<CorporateAction>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
+             WHERE symbol = ? AND ts >= ? AND ts < ? ORDER BY ts",
+        )
+        .bind(symbol)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let ts: i64 = r.try_get(0)?;
+                let kind: String = r.try_get(1)?;
+                Ok(if kind == "split" {
+                    CorporateAction::Split {
+                        ts,
+                        numerator: r.try_get::<Option<f64>, _>(3)?.unwrap_or(1.0),
+                        denominator: r.try_get::<Option<f64>, _>(4)?.unwrap_or(1.0),
+                    }
+                } else {
+                    CorporateAction::Dividend {
+                        ts,
+                        amount: r.try_get::<Option<f64>, _>(2)?.unwrap_or(0.0),
+                    }
+                })
+            })
+            .collect()
+    }
+}

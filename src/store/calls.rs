@@ -1,0 +1,73 @@
+//! The upstream call log and breaker transitions, kept for SQL inspection.
+
+use super::{BarStore, StoreError};
+
+/// One upstream HTTP call.
+#[derive(Debug, Clone)]
+pub struct UpstreamCallRow {
+    pub at_ms: i64,
+    pub host: String,
+    pub symbol: Option<String>,
+    pub path: String,
+    pub status: Option<u16>,
+    pub latency_ms: i64,
+    pub bytes: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// One circuit-breaker state change.
+#[derive(Debug, Clone)]
+pub struct BreakerTransitionRow {
+    pub at_ms: i64,
+    pub host: String,
+    pub from_state: &'static str,
+    pub to_state: &'static str,
+    pub reason: String,
+}
+
+impl BarStore {
+    pub async fn record_call(&self, call: &UpstreamCallRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO upstream_calls (at_ms, host, symbol, path, status, latency_ms, bytes, error)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(call.at_ms)
+        .bind(&call.host)
+        .bind(&call.symbol)
+        .bind(&call.path)
+        .bind(call.status.map(i64::from))
+        .bind(call.latency_ms)
+        .bind(call.bytes)
+        .bind(&call.error)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn record_breaker_transition(
+        &self,
+        t: &BreakerTransitionRow,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO breaker_transitions (at_ms, host, from_state, to_state, reason)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(t.at_ms)
+        .bind(&t.host)
+        .bind(t.from_state)
+        .bind(t.to_state)
+        .bind(&t.reason)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Upstream calls recorded since `since_ms` (for `stats`).
+    pub async fn count_calls_since(&self, since_ms: i64) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM upstream_calls WHERE at_ms >= ?")
+            .bind(since_ms)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,253 @@
+//! Symbol resolution: what the user typed -> the Yahoo ticker. Pure code.
+//!
+//! Rules, in order:
+//! 1. Trim whitespace, fold to upper case; reject empty, over 32 characters,
+//!    or characters outside `A-Z 0-9 . ^ & - =`.
+//! 2. Aliases: `NIFTY`/`NIFTY50` -> `^NSEI`, `BANKNIFTY`/`NIFTYBANK` ->
+//!    `^NSEBANK`, `SENSEX` -> `^BSESN`.
+//! 3. A ticker with a suffix (`.NS`, `.BO`, `.L`, ...), an index (`^...`) or
+//!    an FX/futures code (`...=X`, `...=F`) passes through unchanged.
+//! 4. A bare symbol goes to the exchange named by the `exchange` argument:
+//!    NSE (the default) appends `.NS`, BSE appends `.BO`, and `US`/`YAHOO`
+//!    keep it as it is (so `AAPL` with `exchange: "US"` is `AAPL`).
+
+use std::fmt;
+
+/// Longest symbol accepted (Yahoo's own tickers are far shorter).
+pub const MAX_SYMBOL_LEN: usize = 32;
+
+/// Where a resolved symbol trades, as far as resolution can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Venue {
+    Nse,
+    Bse,
+    /// Anything else: US listings, other exchanges, FX, futures, crypto.
+    Other,
+}
+
+impl Venue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Venue::Nse => "NSE",
+            Venue::Bse => "BSE",
+            Venue::Other => "OTHER",
+        }
+    }
+}
+
+/// A symbol resolved to its Yahoo ticker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedSymbol {
+    /// The ticker Yahoo's chart API knows (`RELIANCE.NS`, `^NSEI`, `AAPL`).
+    pub yahoo: String,
+    pub venue: Venue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SymbolError {
+    Empty,
+    TooLong(usize),
+    BadCharacter(char),
+    UnknownExchange(String),
+}
+
+impl fmt::Display for SymbolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SymbolError::Empty => write!(
+                f,
+                "symbol is empty; give an NSE symbol such as RELIANCE, a Yahoo ticker such as AAPL or ^NSEI, or an alias such as NIFTY"
+            ),
+            SymbolError::TooLong(n) => write!(
+                f,
+                "symbol is {n} characters long; the limit is {MAX_SYMBOL_LEN}"
+            ),
+            SymbolError::BadCharacter(c) => write!(
+                f,
+                "symbol contains {c:?}; only letters, digits and . ^ & - = are allowed (e.g. RELIANCE, M&M, ^NSEI, RELIANCE.BO)"
+            ),
+            SymbolError::UnknownExchange(e) => write!(
+                f,
+                "unknown exchange {e:?}; use NSE, BSE or US (US means the Yahoo ticker as given)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SymbolError {}
+
+fn alias(symbol: &str) -> Option<&'static str> {
+    Some(match symbol {
+        "NIFTY" | "NIFTY50" | "NIFTY_50" => "^NSEI",
+        "BANKNIFTY" | "NIFTYBANK" => "^NSEBANK",
+        "SENSEX" => "^BSESN",
+        _ => return None,
+    })
+}
+
+/// Resolves `input` (and an optional `exchange`: NSE, BSE, US/YAHOO) to a Yahoo ticker.
+pub fn resolve(input: &str, exchange: Option<&str>) -> Result<ResolvedSymbol, SymbolError> {
+    let symbol = input.trim().to_ascii_uppercase();
+    if symbol.is_empty() {
+        return Err(SymbolError::Empty);
+    }
+    let len = symbol.chars().count();
+    if len > MAX_SYMBOL_LEN {
+        return Err(SymbolError::TooLong(len));
+    }
+    if let Some(c) = symbol
+        .chars()
+        .find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || ".^&-=".contains(*c)))
+    {
+        return Err(SymbolError::BadCharacter(c));
+    }
+    let exchange = match exchange.map(|e| e.trim().to_ascii_uppercase()) {
+        None => None,
+        Some(e) if e.is_empty() => None,
+        Some(e) => Some(match e.as_str() {
+            "NSE" | "NS" => Venue::Nse,
+            "BSE" | "BO" => Venue::Bse,
+            "US" | "YAHOO" | "NASDAQ" | "NYSE" | "GLOBAL" => Venue::Other,
+            _ => return Err(SymbolError::UnknownExchange(e)),
+        }),
+    };
+    if let Some(index) = alias(&symbol) {
+        let venue = if index == "^BSESN" {
+            Venue::Bse
+        } else {
+            Venue::Nse
+        };
+        return Ok(ResolvedSymbol {
+            yahoo: index.to_string(),
+            venue,
+        });
+    }
+    if symbol.strip_suffix(".NS").is_some_and(|base| !base.is_empty()) {
+        return Ok(ResolvedSymbol {
+            yahoo: symbol,
+            venue: Venue::Nse,
+        });
+    }
+    if symbol.strip_suffix(".BO").is_some_and(|base| !base.is_empty()) {
+        return Ok(ResolvedSymbol {
+            yahoo: symbol,
+            venue: Venue::Bse,
+        });
+    }
+    let passthrough = symbol.starts_with('^') || symbol.contains('=') || symbol.contains('.');
+    if passthrough {
+        let venue = match symbol.as_str() {
+            "^NSEI" | "^NSEBANK" => Venue::Nse,
+            "^BSESN" => Venue::Bse,
+            _ => Venue::Other,
+        };
+        return Ok(ResolvedSymbol {
+            yahoo: symbol,
+            venue,
+        });
+    }
+    Ok(match exchange.unwrap_or(Venue::Nse) {
+        Venue::Nse => ResolvedSymbol {
+            yahoo: format!("{symbol}.NS"),
+            venue: Venue::Nse,
+        },
+        Venue::Bse => ResolvedSymbol {
+            yahoo: format!("{symbol}.BO"),
+            venue: Venue::Bse,
+        },
+        Venue::Other => ResolvedSymbol {
+            yahoo: symbol,
+            venue: Venue::Other,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yahoo(input: &str, exchange: Option<&str>) -> String {
+        resolve(input, exchange).unwrap().yahoo
+    }
+
+    #[test]
+    fn bare_nse_symbols_get_ns() {
+        assert_eq!(yahoo("RELIANCE", None), "RELIANCE.NS");
+        assert_eq!(yahoo("M&M", None), "M&M.NS");
+        assert_eq!(yahoo("BAJAJ-AUTO", None), "BAJAJ-AUTO.NS");
+        assert_eq!(resolve("TCS", None).unwrap().venue, Venue::Nse);
+    }
+
+    #[test]
+    fn case_and_whitespace_are_folded() {
+        assert_eq!(yahoo("  reliance \n", None), "RELIANCE.NS");
+        assert_eq!(yahoo("infy.ns", None), "INFY.NS");
+        assert_eq!(yahoo(" nifty ", None), "^NSEI");
+    }
+
+    #[test]
+    fn suffixes_are_kept() {
+        assert_eq!(yahoo("RELIANCE.NS", None), "RELIANCE.NS");
+        let bo = resolve("RELIANCE.BO", None).unwrap();
+        assert_eq!((bo.yahoo.as_str(), bo.venue), ("RELIANCE.BO", Venue::Bse));
+        assert_eq!(yahoo("OCDO.L", None), "OCDO.L");
+    }
+
+    #[test]
+    fn tickers_pass_through() {
+        assert_eq!(yahoo("^NSEI", None), "^NSEI");
+        assert_eq!(yahoo("EURUSD=X", None), "EURUSD=X");
+        assert_eq!(yahoo("GC=F", None), "GC=F");
+        assert_eq!(yahoo("AAPL", Some("US")), "AAPL");
+        assert_eq!(resolve("AAPL", Some("us")).unwrap().venue, Venue::Other);
+    }
+
+    #[test]
+    fn exchange_argument_decides_bare_symbols() {
+        assert_eq!(yahoo("RELIANCE", Some("BSE")), "RELIANCE.BO");
+        assert_eq!(yahoo("RELIANCE", Some("nse")), "RELIANCE.NS");
+        assert_eq!(yahoo("RELIANCE", Some("")), "RELIANCE.NS");
+        assert_eq!(
+            resolve("RELIANCE", Some("LSE")),
+            Err(SymbolError::UnknownExchange("LSE".into()))
+        );
+    }
+
+    #[test]
+    fn aliases() {
+        assert_eq!(yahoo("NIFTY", None), "^NSEI");
+        assert_eq!(yahoo("NIFTY50", None), "^NSEI");
+        assert_eq!(yahoo("BANKNIFTY", None), "^NSEBANK");
+        let sensex = resolve("sensex", None).unwrap();
+        assert_eq!(
+            (sensex.yahoo.as_str(), sensex.venue),
+            ("^BSESN", Venue::Bse)
+        );
+    }
+
+    #[test]
+    fn bad_symbols_are_clear_errors() {
+        assert_eq!(resolve("", None), Err(SymbolError::Empty));
+        assert_eq!(resolve("   ", None), Err(SymbolError::Empty));
+        assert_eq!(
+            resolve(&"A".repeat(33), None),
+            Err(SymbolError::TooLong(33))
+        );
+        assert!(resolve(&"A".repeat(32), None).is_ok());
+        assert_eq!(
+            resolve("RELIANCE'; DROP TABLE bars;--", None),
+            Err(SymbolError::BadCharacter('\''))
+        );
+        assert_eq!(
+            resolve("REL IANCE", None),
+            Err(SymbolError::BadCharacter(' '))
+        );
+        assert_eq!(
+            resolve("RELIANCE/NS", None),
+            Err(SymbolError::BadCharacter('/'))
+        );
+        assert_eq!(resolve("रिलायंस", None), Err(SymbolError::BadCharacter('र')));
+        let msg = resolve("A;B", None).unwrap_err().to_string();
+        assert!(msg.contains("only letters, digits"), "{msg}");
+    }
+}

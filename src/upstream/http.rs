@@ -1,0 +1,349 @@
+//! The shared HTTP client: breaker, rate limit, retries and the call log.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{StatusCode, Url};
+
+use super::UpstreamError;
+use super::breaker::{BreakerConfig, BreakerState, CircuitBreaker, Transition};
+use super::rate_limit::TokenBucket;
+use super::retry::{Failure, RetryPolicy, parse_retry_after};
+use crate::clock::SharedClock;
+use crate::store::{BarStore, BreakerTransitionRow, UpstreamCallRow};
+
+#[derive(Debug, Clone)]
+pub struct UpstreamConfig {
+    pub offline: bool,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub user_agent: String,
+    pub breaker: BreakerConfig,
+    pub retry: RetryPolicy,
+    pub rate_per_sec: f64,
+    pub burst: u32,
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> Self {
+        Self {
+            offline: false,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36".into(),
+            breaker: BreakerConfig::default(),
+            retry: RetryPolicy::default(),
+            rate_per_sec: 2.0,
+            burst: 2,
+        }
+    }
+}
+
+/// Per-host counters, for stats.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HostStats {
+    pub host: String,
+    pub breaker_state: &'static str,
+    pub consecutive_failures: u32,
+    pub breaker_transitions: u64,
+    pub breaker_rejections: u64,
+    pub calls: u64,
+    pub failures: u64,
+    pub retries: u64,
+}
+
+#[derive(Debug)]
+struct Host {
+    breaker: Mutex<CircuitBreaker>,
+    bucket: TokenBucket,
+    counters: Mutex<(u64, u64, u64)>,
+}
+
+/// One pooled HTTP client for every upstream, with per-host protection.
+#[derive(Debug)]
+pub struct HttpUpstream {
+    client: reqwest::Client,
+    config: UpstreamConfig,
+    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    clock: SharedClock,
+    store: BarStore,
+}
+
+/// A response we can act on: 2xx, or a 4xx that retrying cannot change.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl HttpUpstream {
+    pub fn new(
+        config: UpstreamConfig,
+        clock: SharedClock,
+        store: BarStore,
+    ) -> Result<Self, UpstreamError> {
+        let client = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .gzip(true)
+            .build()
+            .map_err(|e| UpstreamError::BadUrl(e.to_string()))?;
+        Ok(Self {
+            client,
+            config,
+            hosts: Mutex::new(HashMap::new()),
+            clock,
+            store,
+        })
+    }
+
+    pub fn offline(&self) -> bool {
+        self.config.offline
+    }
+
+    fn host(&self, name: &str) -> Arc<Host> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .entry(name.to_string())
+            .or_insert_with(|| {
+                Arc::new(Host {
+                    breaker: Mutex::new(CircuitBreaker::new(self.config.breaker)),
+                    bucket: TokenBucket::new(self.config.rate_per_sec, self.config.burst),
+                    counters: Mutex::new((0, 0, 0)),
+                })
+            })
+            .clone()
+    }
+
+    /// Counters and breaker state of every host contacted so far.
+    pub fn stats(&self) -> Vec<HostStats> {
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<HostStats> = hosts
+            .iter()
+            .map(|(name, h)| {
+                let b = h.breaker.lock().unwrap_or_else(|e| e.into_inner());
+                let (calls, failures, retries) =
+                    *h.counters.lock().unwrap_or_else(|e| e.into_inner());
+                HostStats {
+                    host: name.clone(),
+                    breaker_state: b.state().as_str(),
+                    consecutive_failures: b.consecutive_failures(),
+                    breaker_transitions: b.transitions(),
+                    breaker_rejections: b.rejections(),
+                    calls,
+                    failures,
+                    retries,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.host.cmp(&b.host));
+        out
+    }
+
+    /// The breaker state of `host` (closed if never contacted).
+    pub fn breaker_state(&self, host: &str) -> BreakerState {
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .get(host)
+            .map(|h| h.breaker.lock().unwrap_or_else(|e| e.into_inner()).state())
+            .unwrap_or(BreakerState::Closed)
+    }
+
+    async fn note_transition(&self, host: &str, t: Option<Transition>) {
+        let Some(t) = t else { return };
+        tracing::warn!(host, from = t.from.as_str(), to = t.to.as_str(), reason = %t.reason, "circuit breaker transition");
+        let row = BreakerTransitionRow {
+            at_ms: t.at.timestamp_millis(),
+            host: host.to_string(),
+            from_state: t.from.as_str(),
+            to_state: t.to.as_str(),
+            reason: t.reason,
+        };
+        if let Err(e) = self.store.record_breaker_transition(&row).await {
+            tracing::error!(error = %e, "cannot record breaker transition");
+        }
+    }
+
+    /// Reports that a 2xx body from `url` could not be read: the host is
+    /// misbehaving, which counts against its breaker (it is not retried).
+    pub async fn report_malformed(&self, url: &Url) {
+        let label = host_label(url);
+        let host = self.host(&label);
+        let t = host
+            .breaker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .on_failure(self.clock.now(), "malformed response");
+        self.note_transition(&label, t).await;
+    }
+
+    /// GETs `url`, retrying transient failures, behind the host's breaker and
+    /// rate limit. Returns 2xx and non-retryable 4xx answers; errors otherwise.
+    pub async fn get(&self, url: &Url, symbol: Option<&str>) -> Result<Answer, UpstreamError> {
+        if self.config.offline {
+            return Err(UpstreamError::Offline);
+        }
+        let host_label = host_label(url);
+        let host = self.host(&host_label);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let acquired = {
+                let mut b = host.breaker.lock().unwrap_or_else(|e| e.into_inner());
+                b.try_acquire(self.clock.now())
+            };
+            match acquired {
+                Ok(t) => self.note_transition(&host_label, t).await,
+                Err(rejected) => {
+                    return Err(UpstreamError::BreakerOpen {
+                        host: host_label,
+                        retry_in_secs: (rejected.retry_at - self.clock.now()).num_seconds().max(1),
+                    });
+                }
+            }
+            host.bucket.acquire().await;
+            let started = Instant::now();
+            let at_ms = self.clock.now().timestamp_millis();
+            let result = self.client.get(url.clone()).send().await;
+            let (outcome, status, bytes, retry_after) = match result {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retry_after = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
+                    match resp.bytes().await {
+                        Ok(body) => {
+                            let ok = status.is_success()
+                                || (status.is_client_error()
+                                    && status != StatusCode::TOO_MANY_REQUESTS);
+                            let outcome = if ok {
+                                Ok(body.to_vec())
+                            } else {
+                                Err(Failure::Status(status.as_u16()))
+                            };
+                            (
+                                outcome,
+                                Some(status.as_u16()),
+                                Some(body.len() as i64),
+                                retry_after,
+                            )
+                        }
+                        Err(e) => (Err(classify(&e)), Some(status.as_u16()), None, retry_after),
+                    }
+                }
+                Err(e) => (Err(classify(&e)), None, None, None),
+            };
+            let latency_ms = started.elapsed().as_millis() as i64;
+            let error = match &outcome {
+                Ok(_) => None,
+                Err(f) => Some(format!("{f:?}")),
+            };
+            let row = UpstreamCallRow {
+                at_ms,
+                host: host_label.clone(),
+                symbol: symbol.map(str::to_string),
+                path: url.path().to_string(),
+                status,
+                latency_ms,
+                bytes,
+                error: error.clone(),
+            };
+            if let Err(e) = self.store.record_call(&row).await {
+                tracing::error!(error = %e, "cannot record upstream call");
+            }
+            {
+                let mut c = host.counters.lock().unwrap_or_else(|e| e.into_inner());
+                c.0 += 1;
+                if outcome.is_err() {
+                    c.1 += 1;
+                }
+            }
+            tracing::debug!(host = %host_label, path = url.path(), ?status, latency_ms, ?error, "upstream call");
+            match outcome {
+                Ok(body) => {
+                    let t = host
+                        .breaker
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .on_success(self.clock.now());
+                    self.note_transition(&host_label, t).await;
+                    return Ok(Answer {
+                        status: status.unwrap_or(200),
+                        body,
+                    });
+                }
+                Err(failure) => {
+                    if failure.counts_for_breaker() {
+                        let t = host
+                            .breaker
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .on_failure(self.clock.now(), &describe(failure));
+                        self.note_transition(&host_label, t).await;
+                    }
+                    match self.config.retry.delay(attempt, failure, retry_after) {
+                        Some(wait) => {
+                            host.counters.lock().unwrap_or_else(|e| e.into_inner()).2 += 1;
+                            tracing::info!(host = %host_label, attempt, wait_ms = wait.as_millis() as u64, failure = %describe(failure), "retrying upstream call");
+                            tokio::time::sleep(wait).await;
+                        }
+                        None => return Err(to_error(failure, host_label, attempt)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `host` or `host:port`: the unit a breaker and a rate limit protect.
+pub fn host_label(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("unknown");
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
+fn classify(e: &reqwest::Error) -> Failure {
+    if e.is_timeout() {
+        Failure::Timeout
+    } else if let Some(status) = e.status() {
+        Failure::Status(status.as_u16())
+    } else {
+        Failure::Connect
+    }
+}
+
+fn describe(f: Failure) -> String {
+    match f {
+        Failure::Timeout => "timeout".into(),
+        Failure::Connect => "connection error".into(),
+        Failure::Status(s) => format!("HTTP {s}"),
+        Failure::Malformed => "malformed response".into(),
+    }
+}
+
+fn to_error(f: Failure, host: String, attempts: u32) -> UpstreamError {
+    match f {
+        Failure::Timeout => UpstreamError::Timeout { host, attempts },
+        Failure::Connect => UpstreamError::Connect {
+            host,
+            detail: "connection failed".into(),
+            attempts,
+        },
+        Failure::Status(status) => UpstreamError::Status {
+            host,
+            status,
+            attempts,
+        },
+        Failure::Malformed => UpstreamError::Malformed {
+            host,
+            detail: "unreadable body".into(),
+        },
+    }
+}
