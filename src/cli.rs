@@ -74,7 +74,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 Transport::Http => {
                     let addr = app.config.listen;
                     crate::mcp::http::serve(app.clone(), addr, shutdown.clone(), |bound| {
-                        tracing::info!(%bound, "MCP streamable HTTP at http://{bound}/mcp");
+                        // Always said, whatever the log level: scripts and tests read it.
+                        eprintln!("trading-mcp: MCP streamable HTTP at http://{bound}/mcp");
                     })
                     .await
                 }

@@ -122,13 +122,19 @@ pub fn resolve(input: &str, exchange: Option<&str>) -> Result<ResolvedSymbol, Sy
             venue,
         });
     }
-    if symbol.strip_suffix(".NS").is_some_and(|base| !base.is_empty()) {
+    if symbol
+        .strip_suffix(".NS")
+        .is_some_and(|base| !base.is_empty())
+    {
         return Ok(ResolvedSymbol {
             yahoo: symbol,
             venue: Venue::Nse,
         });
     }
-    if symbol.strip_suffix(".BO").is_some_and(|base| !base.is_empty()) {
+    if symbol
+        .strip_suffix(".BO")
+        .is_some_and(|base| !base.is_empty())
+    {
         return Ok(ResolvedSymbol {
             yahoo: symbol,
             venue: Venue::Bse,

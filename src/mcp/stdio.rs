@@ -2,6 +2,7 @@
 //! to stderr.
 
 use rmcp::ServiceExt;
+use rmcp::service::ServerInitializeError;
 use tokio_util::sync::CancellationToken;
 
 use super::McpServer;
@@ -10,9 +11,19 @@ use crate::app::App;
 /// Serves until stdin closes (the client went away) or `shutdown` fires.
 pub async fn serve(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let (stdin, stdout) = rmcp::transport::io::stdio_pipes();
-    let running = McpServer::new(app)
+    let running = match McpServer::new(app)
         .serve_with_ct((stdin, stdout), shutdown.child_token())
-        .await?;
+        .await
+    {
+        Ok(running) => running,
+        // The client left (or we were told to stop) before initializing:
+        // nothing went wrong on our side.
+        Err(ServerInitializeError::ConnectionClosed(_) | ServerInitializeError::Cancelled) => {
+            tracing::info!("stdio closed before initialize");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let reason = running.waiting().await?;
     tracing::info!(?reason, "stdio session ended");
     Ok(())

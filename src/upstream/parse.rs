@@ -35,9 +35,11 @@ pub enum ParseError {
 #[derive(Deserialize)]
 struct Envelope {
     chart: Option<Chart>,
-    // The quoteSummary endpoints use the same error shape under another name.
-    #[serde(rename = "finance")]
+    // Yahoo's gateway errors and the quoteSummary endpoint use the same
+    // `{result, error}` shape under other names.
     finance: Option<Chart>,
+    #[serde(rename = "quoteSummary")]
+    quote_summary: Option<Chart>,
 }
 
 #[derive(Deserialize)]
@@ -130,6 +132,7 @@ pub fn parse_chart(body: &[u8], interval: Interval) -> Result<ChartData, ParseEr
     let chart = envelope
         .chart
         .or(envelope.finance)
+        .or(envelope.quote_summary)
         .ok_or_else(|| ParseError::Malformed("no `chart` object".into()))?;
     if let Some(err) = chart.error {
         return Err(ParseError::Refused {

@@ -1,0 +1,196 @@
+//! Black-box test support: the real binary, driven by rmcp's client, against
+//! a fake Yahoo on loopback and a real SQLite file in a temp dir.
+#![allow(dead_code)]
+
+pub mod fake_yahoo;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Map, Value};
+
+pub use fake_yahoo::{FakeYahoo, Fault};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_trading-mcp");
+
+/// "Now" for tests: after the shared daily data ends (2024-03-28), so it is
+/// all settled history.
+pub const TEST_NOW: &str = "2024-04-01T12:00:00+05:30";
+
+pub type Client = RunningService<RoleClient, ()>;
+
+/// A test's environment: temp dir with the DB, the fake upstream, settings.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub yahoo_url: String,
+    pub vars: Vec<(String, String)>,
+}
+
+impl Env {
+    pub fn new(yahoo_url: &str) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("test.db");
+        let vars = [
+            ("TRADING_MCP_DB", db.display().to_string()),
+            ("TRADING_MCP_YAHOO_URL", yahoo_url.to_string()),
+            ("TRADING_MCP_NOW", TEST_NOW.to_string()),
+            ("TRADING_MCP_LOG", "warn".to_string()),
+            ("TRADING_MCP_RETRY_BASE_MS", "20".to_string()),
+            ("TRADING_MCP_RETRY_MAX_MS", "100".to_string()),
+            ("TRADING_MCP_RATE_LIMIT", "1000".to_string()),
+            ("TRADING_MCP_RATE_BURST", "1000".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        Env {
+            dir,
+            yahoo_url: yahoo_url.to_string(),
+            vars,
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("test.db")
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(BIN);
+        cmd.args(args);
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("TRADING_MCP_")) {
+            cmd.env_remove(k);
+        }
+        cmd.envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        cmd
+    }
+
+    /// Starts `trading-mcp serve` (stdio) and connects rmcp's client to it.
+    pub async fn stdio_client(&self) -> Client {
+        let (transport, _stderr) = TokioChildProcess::builder(self.command(&["serve"]))
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        ().serve(transport)
+            .await
+            .expect("MCP initialize over stdio")
+    }
+
+    /// Runs `trading-mcp call TOOL ARGS`: (exit code, stdout, stderr).
+    pub async fn cli_call(&self, tool: &str, args: &Value) -> (i32, String, String) {
+        let out = self
+            .command(&["call", tool, &args.to_string()])
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+/// Calls a tool; panics on protocol errors.
+pub async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
+    try_call(client, tool, args).await.expect("tools/call")
+}
+
+pub async fn try_call(
+    client: &Client,
+    tool: &str,
+    args: Value,
+) -> Result<CallToolResult, rmcp::service::ServiceError> {
+    let Value::Object(map) = args else {
+        panic!("args must be an object")
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(map))
+        .await
+}
+
+/// The structured content of a successful result.
+pub fn ok(result: &CallToolResult) -> &Map<String, Value> {
+    assert_ne!(result.is_error, Some(true), "tool error: {}", text(result));
+    result
+        .structured_content
+        .as_ref()
+        .and_then(Value::as_object)
+        .expect("structured content")
+}
+
+/// The text of a result's first content block.
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The message of a tool error; panics if the call succeeded.
+pub fn tool_error(result: &CallToolResult) -> String {
+    assert_eq!(
+        result.is_error,
+        Some(true),
+        "expected a tool error, got {}",
+        text(result)
+    );
+    text(result)
+}
+
+/// Row counts of the tables a test watches.
+pub async fn db_counts(db: &Path) -> (i64, i64, i64) {
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let one = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+    let bars = one("SELECT COUNT(*) FROM bars")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let coverage = one("SELECT COUNT(*) FROM coverage")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let calls = one("SELECT COUNT(*) FROM upstream_calls")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    (bars, coverage, calls)
+}
+
+/// Runs a read-only query returning one integer.
+pub async fn db_scalar(db: &Path, sql: &'static str) -> i64 {
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+}
+
+pub fn bars(result: &CallToolResult) -> Vec<Value> {
+    ok(result)["bars"].as_array().unwrap().clone()
+}
+
+pub fn source(result: &CallToolResult) -> String {
+    ok(result)["freshness"]["source"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
