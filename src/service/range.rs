@@ -52,6 +52,15 @@ fn local_date(zone: Tz, t: DateTime<Utc>) -> NaiveDate {
     zone.from_utc_datetime(&t.naive_utc()).date_naive()
 }
 
+/// The start a request without `start_date` gets: a span before `end`
+/// that suits the interval (one year of daily bars, five days of 5m...).
+pub fn default_start(interval: Interval, end: Bound) -> Bound {
+    match end {
+        Bound::Date(d) => Bound::Date(d - default_span(interval)),
+        Bound::Instant(t) => Bound::Instant(t - default_span(interval)),
+    }
+}
+
 /// The bar-key range `[start, end)` for a request; `end_date` is inclusive.
 pub fn key_range(
     interval: Interval,
@@ -62,10 +71,7 @@ pub fn key_range(
 ) -> Result<(i64, i64), ServiceError> {
     let today = local_date(zone, now);
     let end = end.unwrap_or(Bound::Date(today));
-    let start = start.unwrap_or_else(|| match end {
-        Bound::Date(d) => Bound::Date(d - default_span(interval)),
-        Bound::Instant(t) => Bound::Instant(t - default_span(interval)),
-    });
+    let start = start.unwrap_or_else(|| default_start(interval, end));
     let min_date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     for (name, b) in [("start_date", start), ("end_date", end)] {
         let date = match b {

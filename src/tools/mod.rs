@@ -3,6 +3,9 @@
 //! `call` subcommand both dispatch here, so they run the same code.
 
 mod chart;
+mod indicators;
+mod patterns;
+mod series;
 
 use std::sync::Arc;
 
@@ -44,7 +47,12 @@ pub struct ToolInfo {
 
 /// Every tool this server offers.
 pub fn list() -> Vec<ToolInfo> {
-    vec![chart::info()]
+    vec![
+        chart::info(),
+        indicators::info(),
+        patterns::info(),
+        indicators::list_info(),
+    ]
 }
 
 /// Runs tool `name` with `args`.
@@ -55,6 +63,9 @@ pub async fn call(
 ) -> Result<ToolOutput, CallError> {
     match name {
         chart::NAME => chart::call(app, args).await,
+        indicators::NAME => indicators::call(app, args).await,
+        indicators::LIST_NAME => indicators::list(app, args).await,
+        patterns::NAME => patterns::call(app, args).await,
         other => Err(CallError::UnknownTool(other.to_string())),
     }
 }
