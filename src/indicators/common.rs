@@ -249,3 +249,87 @@ impl Extreme {
         (self.value, self.idx)
     }
 }
+
+/// `a.max(b)` without NaN handling (inputs are finite): a single `maxsd`.
+#[inline(always)]
+fn fmax(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
+/// `a.min(b)` without NaN handling (inputs are finite): a single `minsd`.
+#[inline(always)]
+fn fmin(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
+/// Sliding-window highest of `hi` and lowest of `lo` over `period` bars,
+/// for every bar from `period - 1` on, delivered in order as blocks:
+/// `emit(first_bar, highest, lowest)` with equal-length slices. Only the
+/// values are exact (which index holds them is not tracked, so not for
+/// AROON).
+///
+/// Van Herk / Gil-Werman: cut the series into blocks of `period`; a window
+/// is the suffix of one block plus the prefix of the next, so each bar costs
+/// three branch-free max (and min) operations whatever the period, in tight
+/// loops over small arrays (no per-bar call, the combine step vectorises).
+/// TA-Lib's "rescan when the extreme leaves the window" is O(1) amortised
+/// too, but its data-dependent branches mispredict often on real prices.
+/// State: four `period`-long buffers, allocated once per call.
+pub(crate) fn window_max_min(
+    hi: &[f64],
+    lo: &[f64],
+    period: usize,
+    mut emit: impl FnMut(usize, &[f64], &[f64]),
+) {
+    let n = hi.len().min(lo.len());
+    if period == 0 || n < period {
+        return;
+    }
+    let first_hi = hi[..period]
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &v| fmax(a, v));
+    let first_lo = lo[..period].iter().fold(f64::INFINITY, |a, &v| fmin(a, v));
+    emit(period - 1, &[first_hi], &[first_lo]);
+    // Suffix extremes of the current block; index `period` is the empty suffix.
+    let mut suf_hi = vec![f64::NEG_INFINITY; period + 1];
+    let mut suf_lo = vec![f64::INFINITY; period + 1];
+    let mut win_hi = vec![0.0f64; period];
+    let mut win_lo = vec![0.0f64; period];
+    let mut start = 0;
+    while start + period < n {
+        let (bh, bl) = (&hi[start..start + period], &lo[start..start + period]);
+        let (mut mh, mut ml) = (f64::NEG_INFINITY, f64::INFINITY);
+        for ((sh, sl), (&h, &l)) in suf_hi[..period]
+            .iter_mut()
+            .zip(&mut suf_lo[..period])
+            .zip(bh.iter().zip(bl))
+            .rev()
+        {
+            mh = fmax(mh, h);
+            ml = fmin(ml, l);
+            *sh = mh;
+            *sl = ml;
+        }
+        // Bar `next + t` spans [start + t + 1, next + t]: the block suffix
+        // from t + 1 and the next block's prefix up to t.
+        let next = start + period;
+        let m = period.min(n - next);
+        let (nh, nl) = (&hi[next..next + m], &lo[next..next + m]);
+        let (wh, wl) = (&mut win_hi[..m], &mut win_lo[..m]);
+        let (mut ph, mut pl) = (f64::NEG_INFINITY, f64::INFINITY);
+        for ((oh, ol), (&h, &l)) in wh.iter_mut().zip(wl.iter_mut()).zip(nh.iter().zip(nl)) {
+            ph = fmax(ph, h);
+            pl = fmin(pl, l);
+            *oh = ph;
+            *ol = pl;
+        }
+        for (oh, &sh) in wh.iter_mut().zip(&suf_hi[1..]) {
+            *oh = fmax(sh, *oh);
+        }
+        for (ol, &sl) in wl.iter_mut().zip(&suf_lo[1..]) {
+            *ol = fmin(sl, *ol);
+        }
+        emit(next, wh, wl);
+        start = next;
+    }
+}

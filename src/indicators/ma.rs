@@ -7,7 +7,10 @@
 //! sub-slices, which reproduces TA-Lib's index arithmetic exactly.
 
 use super::IndicatorError;
-use super::common::{MAX_PERIOD, check_inputs, check_period, check_real, nan_vec, per_to_k};
+use super::common::{
+    MAX_PERIOD, check_inputs, check_period, check_real, collect_out, fill_out, nan_vec, per_to_k,
+    sum_in_order,
+};
 use super::mama::mama_into;
 
 /// TA-Lib's `TA_MAType`, the `matype` parameter of BBANDS, STOCH, APO, PPO...
@@ -89,56 +92,62 @@ pub(crate) fn ma_into(x: &[f64], period: usize, matype: MaType, out: &mut [f64])
     }
 }
 
-/// Fills `out[..lookback]` with NaN; returns false (all NaN) when `x` is too short.
-#[inline]
-fn prefix(x: &[f64], lookback: usize, out: &mut [f64]) -> bool {
-    if x.len() <= lookback {
+// Kernels come in two forms: `*_values` yields the valid outputs (from the
+// lookback on) as an iterator over the input — a single pass that the
+// public functions collect straight into the output vector (each element
+// written once) — and `*_into` writes them into a slice for composites.
+// `*_values` requires `x.len() > lookback` and `period >= 2`.
+
+/// The MA kernel's output, written into `out` (all NaN when `x` is too
+/// short; the kernel is only built when it has enough input).
+fn into_slice<I: Iterator<Item = f64>>(
+    x: &[f64],
+    lb: usize,
+    out: &mut [f64],
+    values: impl FnOnce() -> I,
+) {
+    if x.len() <= lb {
         out.fill(f64::NAN);
-        return false;
+    } else {
+        fill_out(out, lb, values());
     }
-    out[..lookback].fill(f64::NAN);
-    true
 }
 
 /// Simple moving average, TA-Lib's running total (add new, emit, drop trailing).
+pub(crate) fn sma_values(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
+    let lb = period - 1;
+    let pf = period as f64;
+    let mut total = sum_in_order(&x[..lb]);
+    x[lb..].iter().zip(x).map(move |(&new, &old)| {
+        total += new;
+        let v = total / pf;
+        total -= old;
+        v
+    })
+}
+
 pub(crate) fn sma_into(x: &[f64], period: usize, out: &mut [f64]) {
     if period <= 1 {
         out.copy_from_slice(x);
         return;
     }
-    let lb = period - 1;
-    if !prefix(x, lb, out) {
-        return;
-    }
-    let pf = period as f64;
-    let mut total = 0.0;
-    for &v in &x[..lb] {
-        total += v;
-    }
-    for ((o, &new), &old) in out[lb..].iter_mut().zip(&x[lb..]).zip(x) {
-        total += new;
-        *o = total / pf;
-        total -= old;
-    }
+    into_slice(x, period - 1, out, || sma_values(x, period));
 }
 
 /// EMA with an explicit smoothing factor `k`, seeded (TA-Lib's default
-/// compatibility) with the SMA of the first `period` values.
-pub(crate) fn ema_k_into(x: &[f64], period: usize, k: f64, out: &mut [f64]) {
-    let lb = period - 1;
-    if !prefix(x, lb, out) {
-        return;
-    }
-    let mut prev = 0.0;
-    for &v in &x[..period] {
-        prev += v;
-    }
-    prev /= period as f64;
-    out[lb] = prev;
-    for (o, &v) in out[period..].iter_mut().zip(&x[period..]) {
+/// compatibility) with the SMA of the first `period` values. Valid for
+/// `period == 1` too (TRIX and MACD's signal use the formula, not a copy).
+pub(crate) fn ema_k_values(x: &[f64], period: usize, k: f64) -> impl Iterator<Item = f64> + '_ {
+    let mut prev = sum_in_order(&x[..period]) / period as f64;
+    let first = prev;
+    std::iter::once(first).chain(x[period..].iter().map(move |&v| {
         prev = (v - prev) * k + prev;
-        *o = prev;
-    }
+        prev
+    }))
+}
+
+pub(crate) fn ema_k_into(x: &[f64], period: usize, k: f64, out: &mut [f64]) {
+    into_slice(x, period - 1, out, || ema_k_values(x, period, k));
 }
 
 /// Exponential moving average, `k = 2 / (period + 1)`.
@@ -152,15 +161,8 @@ pub(crate) fn ema_into(x: &[f64], period: usize, out: &mut [f64]) {
 
 /// Weighted moving average (weights 1..=period, newest heaviest), with
 /// TA-Lib's running `periodSum` / `periodSub` update.
-pub(crate) fn wma_into(x: &[f64], period: usize, out: &mut [f64]) {
-    if period <= 1 {
-        out.copy_from_slice(x);
-        return;
-    }
+fn wma_values(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
     let lb = period - 1;
-    if !prefix(x, lb, out) {
-        return;
-    }
     let divider = ((period * (period + 1)) >> 1) as f64;
     let pf = period as f64;
     let (mut sub, mut sum) = (0.0, 0.0);
@@ -169,74 +171,152 @@ pub(crate) fn wma_into(x: &[f64], period: usize, out: &mut [f64]) {
         sum += v * (i + 1) as f64;
     }
     let mut trailing_value = 0.0;
-    for ((o, &v), &trail) in out[lb..].iter_mut().zip(&x[lb..]).zip(x) {
+    x[lb..].iter().zip(x).map(move |(&v, &trail)| {
         sub += v;
         sub -= trailing_value;
         sum += v * pf;
         trailing_value = trail;
-        *o = sum / divider;
+        let o = sum / divider;
         sum -= sub;
+        o
+    })
+}
+
+pub(crate) fn wma_into(x: &[f64], period: usize, out: &mut [f64]) {
+    if period <= 1 {
+        out.copy_from_slice(x);
+        return;
     }
+    into_slice(x, period - 1, out, || wma_values(x, period));
+}
+
+/// Up to three chained SMA-seeded EMAs in one pass (DEMA, TEMA, TRIX). Level
+/// `j` is seeded with the average of level `j-1`'s first `period` values, so
+/// level 3 starts at bar `3 (period - 1)`; this yields `(e1, e2, e3)` from
+/// there on, with exactly the arithmetic of three separate EMA passes but no
+/// intermediate full-length buffers. `levels` is 2 (e3 stays 0) or 3.
+fn ema_chain(
+    x: &[f64],
+    period: usize,
+    k: f64,
+    levels: usize,
+) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+    let lb1 = period - 1;
+    let pf = period as f64;
+    let step = move |e: f64, v: f64| (v - e) * k + e;
+    let mut e1 = sum_in_order(&x[..period]) / pf;
+    // e1 at bars lb1..=2 lb1 seeds e2 (0.0 + e1 == e1 exactly).
+    let mut s2 = e1;
+    for &v in &x[period..=2 * lb1] {
+        e1 = step(e1, v);
+        s2 += e1;
+    }
+    let mut e2 = s2 / pf;
+    let mut e3 = 0.0;
+    let mut start = 2 * lb1 + 1;
+    if levels == 3 {
+        let mut s3 = e2;
+        for &v in &x[start..=3 * lb1] {
+            e1 = step(e1, v);
+            e2 = step(e2, e1);
+            s3 += e2;
+        }
+        e3 = s3 / pf;
+        start = 3 * lb1 + 1;
+    }
+    let first = (e1, e2, e3);
+    std::iter::once(first).chain(x[start..].iter().map(move |&v| {
+        e1 = step(e1, v);
+        e2 = step(e2, e1);
+        if levels == 3 {
+            e3 = step(e3, e2);
+        }
+        (e1, e2, e3)
+    }))
 }
 
 /// Double EMA: `2*EMA - EMA(EMA)`, each EMA seeded as TA-Lib does.
+fn dema_values(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
+    ema_chain(x, period, per_to_k(period), 2).map(|(e1, e2, _)| (2.0 * e1) - e2)
+}
+
 pub(crate) fn dema_into(x: &[f64], period: usize, out: &mut [f64]) {
     if period <= 1 {
         out.copy_from_slice(x);
         return;
     }
-    let lb1 = period - 1;
-    if !prefix(x, 2 * lb1, out) {
-        return;
-    }
-    let mut e1 = nan_vec(x.len());
-    ema_into(x, period, &mut e1);
-    ema_into(&e1[lb1..], period, &mut out[lb1..]);
-    for (o, &a) in out[2 * lb1..].iter_mut().zip(&e1[2 * lb1..]) {
-        *o = (2.0 * a) - *o;
-    }
+    into_slice(x, 2 * (period - 1), out, || dema_values(x, period));
 }
 
-/// Triple EMA: `3*EMA - 3*EMA(EMA) + EMA(EMA(EMA))`.
+/// Triple EMA: `3*EMA - 3*EMA(EMA) + EMA(EMA(EMA))`; TA-Lib adds onto the
+/// third EMA: `e3 + ((3*e1) - (3*e2))`.
+fn tema_values(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
+    ema_chain(x, period, per_to_k(period), 3).map(|(e1, e2, e3)| e3 + ((3.0 * e1) - (3.0 * e2)))
+}
+
 pub(crate) fn tema_into(x: &[f64], period: usize, out: &mut [f64]) {
     if period <= 1 {
         out.copy_from_slice(x);
         return;
     }
-    let lb1 = period - 1;
-    if !prefix(x, 3 * lb1, out) {
-        return;
-    }
-    let mut e1 = nan_vec(x.len());
-    let mut e2 = nan_vec(x.len());
-    ema_into(x, period, &mut e1);
-    ema_into(&e1[lb1..], period, &mut e2[lb1..]);
-    ema_into(&e2[2 * lb1..], period, &mut out[2 * lb1..]);
-    let s = 3 * lb1;
-    for ((o, &a), &b) in out[s..].iter_mut().zip(&e1[s..]).zip(&e2[s..]) {
-        // TA-Lib adds onto the third EMA: out += (3*e1) - (3*e2).
-        *o += (3.0 * a) - (3.0 * b);
+    into_slice(x, 3 * (period - 1), out, || tema_values(x, period));
+}
+
+/// The `(e1, e2, e3)` triple-EMA chain with factor `2 / (period + 1)`, also
+/// for `period == 1` (TRIX); `x.len() > 3 (period - 1)`.
+pub(crate) fn triple_ema(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
+    ema_chain(x, period, per_to_k(period), 3).map(|(_, _, e3)| e3)
+}
+
+/// The two SMA periods of TRIMA: TA-Lib's weights (1,2,..,top,..,2,1) equal
+/// an SMA of an SMA — `(p+1)/2` twice for odd periods, `p/2` then `p/2+1`
+/// for even ones.
+fn trima_periods(period: usize) -> (usize, usize) {
+    if period % 2 == 1 {
+        (period.div_ceil(2), period.div_ceil(2))
+    } else {
+        (period / 2, period / 2 + 1)
     }
 }
 
-/// Triangular MA: TA-Lib's weights (1,2,..,top,..,2,1) equal an SMA of an
-/// SMA — `(p+1)/2` twice for odd periods, `p/2` then `p/2+1` for even ones.
+/// Triangular MA as the SMA (`n2`) of the SMA (`n1`), both levels in one
+/// pass: a ring of the last `n2 - 1` first-level values replaces the
+/// intermediate full-length series (same running-total arithmetic; a
+/// first-level "SMA" of 1 is the value itself, as `(0 + v) / 1 == v`).
+fn trima_values(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
+    let (n1, n2) = trima_periods(period);
+    let (lb1, lb2) = (n1 - 1, n2 - 1);
+    let (pf1, pf2) = (n1 as f64, n2 as f64);
+    let mut t1 = sum_in_order(&x[..lb1]);
+    let mut level1 = x[lb1..].iter().zip(x).map(move |(&new, &old)| {
+        t1 += new;
+        let v = t1 / pf1;
+        t1 -= old;
+        v
+    });
+    // Level 2's running total starts as the sum of its first lb2 inputs.
+    let mut ring: Vec<f64> = level1.by_ref().take(lb2).collect();
+    let mut t2 = sum_in_order(&ring);
+    let mut slot = 0;
+    level1.map(move |f| {
+        t2 += f;
+        let v = t2 / pf2;
+        t2 -= ring[slot];
+        ring[slot] = f;
+        slot += 1;
+        if slot == ring.len() {
+            slot = 0;
+        }
+        v
+    })
+}
+
 pub(crate) fn trima_into(x: &[f64], period: usize, out: &mut [f64]) {
     if period <= 1 {
         out.copy_from_slice(x);
         return;
     }
-    let (n1, n2) = if period % 2 == 1 {
-        (period.div_ceil(2), period.div_ceil(2))
-    } else {
-        (period / 2, period / 2 + 1)
-    };
-    if !prefix(x, period - 1, out) {
-        return;
-    }
-    let mut first = nan_vec(x.len());
-    sma_into(x, n1, &mut first);
-    sma_into(&first[n1 - 1..], n2, &mut out[n1 - 1..]);
+    into_slice(x, period - 1, out, || trima_values(x, period));
 }
 
 /// Kaufman adaptive MA: efficiency ratio over `period` bars scales the EMA
@@ -248,14 +328,7 @@ pub(crate) fn trima_into(x: &[f64], period: usize, out: &mut [f64]) {
 /// zero (a flat window would otherwise leave rounding residue that the ratio
 /// divides into itself), and the ratio is 1 when the sum is <= 0 or <= the
 /// *signed* period change.
-pub(crate) fn kama_into(x: &[f64], period: usize, out: &mut [f64]) {
-    if period <= 1 {
-        out.copy_from_slice(x);
-        return;
-    }
-    if !prefix(x, period, out) {
-        return;
-    }
+fn kama_values(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
     let const_max = 2.0 / (30.0 + 1.0);
     let const_diff = 2.0 / (2.0 + 1.0) - const_max;
     let mut sum_roc1 = 0.0;
@@ -265,7 +338,7 @@ pub(crate) fn kama_into(x: &[f64], period: usize, out: &mut [f64]) {
         sum_roc1 += d.abs();
         null_run = if d == 0.0 { null_run + 1 } else { 0 };
     }
-    let sc = |period_roc: f64, sum_roc1: f64| {
+    let sc = move |period_roc: f64, sum_roc1: f64| {
         let er = if sum_roc1 <= 0.0 || sum_roc1 <= period_roc {
             1.0
         } else {
@@ -278,12 +351,12 @@ pub(crate) fn kama_into(x: &[f64], period: usize, out: &mut [f64]) {
     let mut prev = x[period - 1];
     let t = sc(x[period] - trailing_value, sum_roc1);
     prev = (x[period] - prev) * t + prev;
-    out[period] = prev;
-    for today in period + 1..x.len() {
-        let v = x[today];
-        let tv = x[today - period];
+    let first = prev;
+    // Windows of period + 2: [today - period - 1 ..= today].
+    let rest = x.windows(period + 2).map(move |w| {
+        let (tv, yesterday, v) = (w[1], w[period], w[period + 1]);
         sum_roc1 -= (trailing_value - tv).abs();
-        let d = v - x[today - 1];
+        let d = v - yesterday;
         sum_roc1 += d.abs();
         null_run = if d == 0.0 { null_run + 1 } else { 0 };
         if null_run >= period {
@@ -293,21 +366,23 @@ pub(crate) fn kama_into(x: &[f64], period: usize, out: &mut [f64]) {
         trailing_value = tv;
         let t = sc(v - tv, sum_roc1);
         prev = (v - prev) * t + prev;
-        out[today] = prev;
-    }
+        prev
+    });
+    std::iter::once(first).chain(rest)
 }
 
-/// Tillson T3: six chained EMAs combined with the volume factor `vfactor`;
-/// each EMA is seeded with the average of its first `period` inputs.
-pub(crate) fn t3_into(x: &[f64], period: usize, vfactor: f64, out: &mut [f64]) {
+pub(crate) fn kama_into(x: &[f64], period: usize, out: &mut [f64]) {
     if period <= 1 {
         out.copy_from_slice(x);
         return;
     }
+    into_slice(x, period, out, || kama_values(x, period));
+}
+
+/// Tillson T3: six chained EMAs combined with the volume factor `vfactor`;
+/// each EMA is seeded with the average of its first `period` inputs.
+fn t3_values(x: &[f64], period: usize, vfactor: f64) -> impl Iterator<Item = f64> + '_ {
     let lb = 6 * (period - 1);
-    if !prefix(x, lb, out) {
-        return;
-    }
     let k = 2.0 / (period as f64 + 1.0);
     let omk = 1.0 - k;
     let pf = period as f64;
@@ -339,35 +414,45 @@ pub(crate) fn t3_into(x: &[f64], period: usize, vfactor: f64, out: &mut [f64]) {
     let c2 = 3.0 * (v2 - c1);
     let c3 = -6.0 * v2 - 3.0 * (vfactor - c1);
     let c4 = 1.0 + 3.0 * vfactor - c1 + 3.0 * v2;
-    out[lb] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
+    let first = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
     let [mut e1, mut e2, mut e3, mut e4, mut e5, mut e6] = e;
-    for (o, &v) in out[lb + 1..].iter_mut().zip(&x[lb + 1..]) {
+    std::iter::once(first).chain(x[lb + 1..].iter().map(move |&v| {
         e1 = k * v + omk * e1;
         e2 = k * e1 + omk * e2;
         e3 = k * e2 + omk * e3;
         e4 = k * e3 + omk * e4;
         e5 = k * e4 + omk * e5;
         e6 = k * e5 + omk * e6;
-        *o = c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3;
+        c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3
+    }))
+}
+
+pub(crate) fn t3_into(x: &[f64], period: usize, vfactor: f64, out: &mut [f64]) {
+    if period <= 1 {
+        out.copy_from_slice(x);
+        return;
     }
+    into_slice(x, 6 * (period - 1), out, || t3_values(x, period, vfactor));
 }
 
 // ---------------------------------------------------------------------------
 // Public library functions: validate, then run the kernel.
 
-fn single(
+/// Validates `period` and the input, then collects the kernel's values
+/// after `lookback` NaNs; period 1 (where allowed) is a plain copy.
+fn single<'a, I: Iterator<Item = f64>>(
     name: &str,
-    x: &[f64],
+    x: &'a [f64],
     period: usize,
-    min: usize,
     lookback: usize,
-    kernel: impl Fn(&[f64], &mut [f64]),
+    kernel: impl FnOnce(&'a [f64]) -> I,
 ) -> Result<Vec<f64>, IndicatorError> {
-    check_period("timeperiod", period, min)?;
-    let n = check_inputs(name, &[("close", x)], lookback)?;
-    let mut out = nan_vec(n);
-    kernel(x, &mut out);
-    Ok(out)
+    check_period("timeperiod", period, 1)?;
+    check_inputs(name, &[("close", x)], lookback)?;
+    if period <= 1 {
+        return Ok(x.to_vec());
+    }
+    Ok(collect_out(lookback, kernel(x)))
 }
 
 /// Simple moving average (`SMA`), periods 1..=100000.
@@ -376,9 +461,8 @@ pub fn sma(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
         "SMA",
         close,
         period,
-        1,
         ma_lookback(period, MaType::Sma),
-        |x, o| sma_into(x, period, o),
+        |x| sma_values(x, period),
     )
 }
 
@@ -388,9 +472,8 @@ pub fn ema(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
         "EMA",
         close,
         period,
-        1,
         ma_lookback(period, MaType::Ema),
-        |x, o| ema_into(x, period, o),
+        |x| ema_k_values(x, period, per_to_k(period)),
     )
 }
 
@@ -400,9 +483,8 @@ pub fn wma(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
         "WMA",
         close,
         period,
-        1,
         ma_lookback(period, MaType::Wma),
-        |x, o| wma_into(x, period, o),
+        |x| wma_values(x, period),
     )
 }
 
@@ -412,9 +494,8 @@ pub fn dema(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
         "DEMA",
         close,
         period,
-        1,
         ma_lookback(period, MaType::Dema),
-        |x, o| dema_into(x, period, o),
+        |x| dema_values(x, period),
     )
 }
 
@@ -424,9 +505,8 @@ pub fn tema(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
         "TEMA",
         close,
         period,
-        1,
         ma_lookback(period, MaType::Tema),
-        |x, o| tema_into(x, period, o),
+        |x| tema_values(x, period),
     )
 }
 
@@ -436,9 +516,8 @@ pub fn trima(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
         "TRIMA",
         close,
         period,
-        1,
         ma_lookback(period, MaType::Trima),
-        |x, o| trima_into(x, period, o),
+        |x| trima_values(x, period),
     )
 }
 
@@ -448,35 +527,26 @@ pub fn kama(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
         "KAMA",
         close,
         period,
-        1,
         ma_lookback(period, MaType::Kama),
-        |x, o| kama_into(x, period, o),
+        |x| kama_values(x, period),
     )
 }
 
 /// Tillson T3 (`T3`), `vfactor` in 0..=1.
 pub fn t3(close: &[f64], period: usize, vfactor: f64) -> Result<Vec<f64>, IndicatorError> {
     check_real("vfactor", vfactor, 0.0, 1.0)?;
-    single(
-        "T3",
-        close,
-        period,
-        1,
-        ma_lookback(period, MaType::T3),
-        |x, o| t3_into(x, period, vfactor, o),
-    )
+    single("T3", close, period, ma_lookback(period, MaType::T3), |x| {
+        t3_values(x, period, vfactor)
+    })
 }
 
 /// Moving average of any TA-Lib `matype` (`TA_MA`).
 pub fn ma(close: &[f64], period: usize, matype: MaType) -> Result<Vec<f64>, IndicatorError> {
-    single(
-        "MA",
-        close,
-        period,
-        1,
-        ma_lookback(period, matype),
-        |x, o| ma_into(x, period, matype, o),
-    )
+    check_period("timeperiod", period, 1)?;
+    let n = check_inputs("MA", &[("close", close)], ma_lookback(period, matype))?;
+    let mut out = nan_vec(n);
+    ma_into(close, period, matype, &mut out);
+    Ok(out)
 }
 
 /// Checks a `matype` parameter given as a number.

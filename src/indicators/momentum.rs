@@ -3,25 +3,31 @@
 
 use super::IndicatorError;
 use super::common::{
-    Series3, check_fast_slow, check_inputs, check_period, is_zero, is_zero_or_neg, nan_vec,
-    per_to_k,
+    Series3, check_fast_slow, check_inputs, check_period, collect_out, fill_out, is_zero,
+    is_zero_or_neg, nan_vec, per_to_k, sum_in_order,
 };
-use super::ma::{MaType, ema_k_into, ma_into, ma_lookback};
+use super::ma::{MaType, ema_k_values, ma_into, ma_lookback, sma_values, triple_ema};
 
 /// Wilder-smoothed average gain / loss, shared by RSI and CMO. TA-Lib seeds
 /// with the plain average of the first `period` changes, then smooths
 /// `avg = (avg * (period-1) + change) / period`. `f(gain, loss, sum)` maps
-/// to the output; a near-zero `sum` (TA_IS_ZERO) gives 0.
+/// to the output; a near-zero `sum` (TA_IS_ZERO) gives 0. Yields the values
+/// from bar `period` on; needs `x.len() > period`.
+///
+/// The gain/loss split is branch-free: adding (or subtracting) an exact
+/// `0.0` leaves a non-negative sum bit-identical, and up/down bars are a
+/// coin flip on real prices, so a branch would mispredict half the time.
 #[inline(always)]
-fn wilder_gain_loss(x: &[f64], period: usize, out: &mut [f64], f: impl Fn(f64, f64, f64) -> f64) {
-    out[..period].fill(f64::NAN);
+fn wilder_gain_loss<'a>(
+    x: &'a [f64],
+    period: usize,
+    f: impl Fn(f64, f64, f64) -> f64 + 'a,
+) -> impl Iterator<Item = f64> + 'a {
     let pf = period as f64;
     let pm1 = (period - 1) as f64;
     let (mut gain, mut loss) = (0.0, 0.0);
-    let mut prev = x[0];
-    for &v in &x[1..=period] {
-        let d = v - prev;
-        prev = v;
+    for w in x[..=period].windows(2) {
+        let d = w[1] - w[0];
         if d < 0.0 {
             loss -= d;
         } else {
@@ -30,25 +36,26 @@ fn wilder_gain_loss(x: &[f64], period: usize, out: &mut [f64], f: impl Fn(f64, f
     }
     loss /= pf;
     gain /= pf;
-    let emit = |g: f64, l: f64| {
+    let emit = move |g: f64, l: f64| {
         let s = g + l;
         if is_zero(s) { 0.0 } else { f(g, l, s) }
     };
-    out[period] = emit(gain, loss);
-    for (o, &v) in out[period + 1..].iter_mut().zip(&x[period + 1..]) {
-        let d = v - prev;
-        prev = v;
-        loss *= pm1;
-        gain *= pm1;
-        if d < 0.0 {
-            loss -= d;
-        } else {
-            gain += d;
-        }
-        loss /= pf;
-        gain /= pf;
-        *o = emit(gain, loss);
-    }
+    let first = emit(gain, loss);
+    let rest = x[period + 1..]
+        .iter()
+        .zip(&x[period..])
+        .map(move |(&v, &prev)| {
+            let d = v - prev;
+            let (down, up) = if d < 0.0 { (d, 0.0) } else { (0.0, d) };
+            loss *= pm1;
+            gain *= pm1;
+            loss -= down;
+            gain += up;
+            loss /= pf;
+            gain /= pf;
+            emit(gain, loss)
+        });
+    std::iter::once(first).chain(rest)
 }
 
 pub(crate) fn rsi_into(x: &[f64], period: usize, out: &mut [f64]) {
@@ -56,61 +63,62 @@ pub(crate) fn rsi_into(x: &[f64], period: usize, out: &mut [f64]) {
         out.fill(f64::NAN);
         return;
     }
-    wilder_gain_loss(x, period, out, |g, _, s| 100.0 * (g / s));
+    fill_out(out, period, rsi_values(x, period));
+}
+
+fn rsi_values(x: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
+    wilder_gain_loss(x, period, |g, _, s| 100.0 * (g / s))
 }
 
 /// Relative strength index (`RSI`), Wilder smoothing; lookback = period.
 pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 2)?;
-    let n = check_inputs("RSI", &[("close", close)], period)?;
-    let mut out = nan_vec(n);
-    rsi_into(close, period, &mut out);
-    Ok(out)
+    check_inputs("RSI", &[("close", close)], period)?;
+    Ok(collect_out(period, rsi_values(close, period)))
 }
 
 /// Chande momentum oscillator (`CMO`): 100 (gain - loss) / (gain + loss),
 /// with TA-Lib's Wilder-smoothed gains and losses (as in RSI).
 pub fn cmo(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 2)?;
-    let n = check_inputs("CMO", &[("close", close)], period)?;
-    let mut out = nan_vec(n);
-    wilder_gain_loss(close, period, &mut out, |g, l, s| 100.0 * ((g - l) / s));
-    Ok(out)
+    check_inputs("CMO", &[("close", close)], period)?;
+    Ok(collect_out(
+        period,
+        wilder_gain_loss(close, period, |g, l, s| 100.0 * ((g - l) / s)),
+    ))
 }
 
 /// Momentum (`MOM`): `close[i] - close[i - period]`.
 pub fn mom(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 1)?;
-    let n = check_inputs("MOM", &[("close", close)], period)?;
-    debug_assert!(n > period);
-    Ok(std::iter::repeat_n(f64::NAN, period)
-        .chain(close[period..].iter().zip(close).map(|(&v, &p)| v - p))
-        .collect())
+    check_inputs("MOM", &[("close", close)], period)?;
+    Ok(collect_out(
+        period,
+        close[period..].iter().zip(close).map(|(&v, &p)| v - p),
+    ))
 }
 
-/// TA-Lib's ROC kernel: `((x / prev) - 1) * 100`, 0 when `prev` is exactly 0.
-pub(crate) fn roc_into(x: &[f64], period: usize, out: &mut [f64]) {
-    if x.len() <= period {
-        out.fill(f64::NAN);
-        return;
-    }
-    out[..period].fill(f64::NAN);
-    for ((o, &v), &p) in out[period..].iter_mut().zip(&x[period..]).zip(x) {
-        *o = if p != 0.0 {
-            ((v / p) - 1.0) * 100.0
-        } else {
-            0.0
-        };
+/// TA-Lib's ROC formula: `((x / prev) - 1) * 100`, 0 when `prev` is exactly 0.
+#[inline(always)]
+fn roc_of(v: f64, prev: f64) -> f64 {
+    if prev != 0.0 {
+        ((v / prev) - 1.0) * 100.0
+    } else {
+        0.0
     }
 }
 
 /// Rate of change in percent (`ROC`).
 pub fn roc(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 1)?;
-    let n = check_inputs("ROC", &[("close", close)], period)?;
-    let mut out = nan_vec(n);
-    roc_into(close, period, &mut out);
-    Ok(out)
+    check_inputs("ROC", &[("close", close)], period)?;
+    Ok(collect_out(
+        period,
+        close[period..]
+            .iter()
+            .zip(close)
+            .map(|(&v, &p)| roc_of(v, p)),
+    ))
 }
 
 /// Warm-up of MACD: `slow - 1 + signal - 1`.
@@ -136,25 +144,39 @@ pub fn macd(
     check_fast_slow(fast, slow)?;
     let lb = macd_lookback(slow, signal);
     let n = check_inputs("MACD", &[("close", close)], lb)?;
-    let mut line = nan_vec(n);
-    let mut slow_ema = nan_vec(n);
-    ema_k_into(close, slow, per_to_k(slow), &mut slow_ema);
-    let off = slow - fast;
-    ema_k_into(&close[off..], fast, per_to_k(fast), &mut line[off..]);
-    for (f, &s) in line[slow - 1..].iter_mut().zip(&slow_ema[slow - 1..]) {
-        *f -= s;
+    // One pass, three EMA states. Same arithmetic as separate EMA passes:
+    // both price EMAs seeded at bar slow-1 (the fast one with the SMA of the
+    // `fast` closes ending there), the signal EMA seeded with the SMA of the
+    // first `signal` MACD values (even for signal 1: the EMA formula, not a copy).
+    let (kf, ks, kg) = (per_to_k(fast), per_to_k(slow), per_to_k(signal));
+    let mut se = sum_in_order(&close[..slow]) / slow as f64;
+    let mut fe = sum_in_order(&close[slow - fast..slow]) / fast as f64;
+    let mut m = fe - se;
+    let mut seed = m;
+    for &c in &close[slow..=lb] {
+        fe = (c - fe) * kf + fe;
+        se = (c - se) * ks + se;
+        m = fe - se;
+        seed += m;
     }
-    let mut sig = nan_vec(n);
-    ema_k_into(
-        &line[slow - 1..],
-        signal,
-        per_to_k(signal),
-        &mut sig[slow - 1..],
-    );
-    line[..lb].fill(f64::NAN);
-    let mut hist = nan_vec(n);
-    for ((h, &m), &s) in hist[lb..].iter_mut().zip(&line[lb..]).zip(&sig[lb..]) {
-        *h = m - s;
+    let mut sg = seed / signal as f64;
+    let mut line = Vec::with_capacity(n);
+    let mut sig = Vec::with_capacity(n);
+    let mut hist = Vec::with_capacity(n);
+    for v in [&mut line, &mut sig, &mut hist] {
+        v.extend(std::iter::repeat_n(f64::NAN, lb));
+    }
+    line.push(m);
+    sig.push(sg);
+    hist.push(m - sg);
+    for &c in &close[lb + 1..] {
+        fe = (c - fe) * kf + fe;
+        se = (c - se) * ks + se;
+        m = fe - se;
+        sg = (m - sg) * kg + sg;
+        line.push(m);
+        sig.push(sg);
+        hist.push(m - sg);
     }
     Ok((line, sig, hist))
 }
@@ -173,6 +195,21 @@ fn price_oscillator(
     check_fast_slow(fast, slow)?;
     let lb = ma_lookback(slow, matype);
     let n = check_inputs(name, &[("close", close)], lb)?;
+    // SMA (the default) and EMA run fused in one pass with no temporary
+    // series; the other MA types compute the fast MA into a scratch buffer.
+    match matype {
+        MaType::Sma => {
+            let fast_ma = sma_values(close, fast).skip(slow - fast);
+            let both = fast_ma.zip(sma_values(close, slow));
+            return Ok(collect_out(lb, both.map(|(a, b)| f(a, b))));
+        }
+        MaType::Ema => {
+            let fast_ma = ema_k_values(close, fast, per_to_k(fast)).skip(slow - fast);
+            let both = fast_ma.zip(ema_k_values(close, slow, per_to_k(slow)));
+            return Ok(collect_out(lb, both.map(|(a, b)| f(a, b))));
+        }
+        _ => {}
+    }
     let mut fast_ma = nan_vec(n);
     let mut out = nan_vec(n);
     ma_into(close, fast, matype, &mut fast_ma);
@@ -219,17 +256,18 @@ pub fn trix_lookback(period: usize) -> usize {
 pub fn trix(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 1)?;
     let lb = trix_lookback(period);
-    let n = check_inputs("TRIX", &[("close", close)], lb)?;
-    let k = per_to_k(period);
-    let l1 = period - 1;
-    let mut a = nan_vec(n);
-    let mut b = nan_vec(n);
-    ema_k_into(close, period, k, &mut a);
-    ema_k_into(&a[l1..], period, k, &mut b[l1..]);
-    ema_k_into(&b[2 * l1..], period, k, &mut a[2 * l1..]);
-    let mut out = nan_vec(n);
-    roc_into(&a[3 * l1..], 1, &mut out[3 * l1..]);
-    Ok(out)
+    check_inputs("TRIX", &[("close", close)], lb)?;
+    // The triple EMA in one pass, then the 1-bar ROC of it.
+    let mut e3 = triple_ema(close, period);
+    let mut prev = e3.next().unwrap_or(f64::NAN);
+    Ok(collect_out(
+        lb,
+        e3.map(move |v| {
+            let o = roc_of(v, prev);
+            prev = v;
+            o
+        }),
+    ))
 }
 
 /// Balance of power (`BOP`): (close - open) / (high - low), 0 on a zero range.
@@ -249,14 +287,16 @@ pub fn bop(
         ],
         0,
     )?;
-    let mut out = nan_vec(n);
-    for (i, o) in out.iter_mut().enumerate() {
-        let r = high[i] - low[i];
-        *o = if is_zero_or_neg(r) {
-            0.0
-        } else {
-            (close[i] - open[i]) / r
-        };
-    }
-    Ok(out)
+    let (open, high, low, close) = (&open[..n], &high[..n], &low[..n], &close[..n]);
+    Ok(collect_out(
+        0,
+        open.iter()
+            .zip(high)
+            .zip(low)
+            .zip(close)
+            .map(|(((&o, &h), &l), &c)| {
+                let r = h - l;
+                if is_zero_or_neg(r) { 0.0 } else { (c - o) / r }
+            }),
+    ))
 }

@@ -1,31 +1,33 @@
 //! Range oscillators: STOCH, STOCHF, STOCHRSI, WILLR, CCI, ULTOSC, AROON, AROONOSC.
 
 use super::IndicatorError;
-use super::common::{Extreme, check_inputs, check_period, is_zero, nan_vec, true_range};
+use super::common::{
+    Extreme, check_inputs, check_period, is_zero, nan_vec, true_range, window_max_min,
+};
 use super::ma::{MaType, ma_into, ma_lookback};
 use super::momentum::rsi_into;
 
-/// Raw %K from bar `fastk - 1` on: 100 (close - lowest low) / (highest high -
-/// lowest low), 0 on a (near-)zero range. Same arithmetic as TA-Lib (divide by
-/// `range / 100`).
-fn stoch_k_into(high: &[f64], low: &[f64], close: &[f64], fastk: usize, out: &mut [f64]) {
-    let lb = fastk - 1;
-    let m = lb.min(out.len());
-    out[..m].fill(f64::NAN);
-    let (mut hi, mut lo) = (Extreme::new(), Extreme::new());
-    for today in lb..close.len() {
-        let t = today - lb;
-        let (l, _) = lo.lowest(low, t, today, false);
-        let (h, _) = hi.highest(high, t, today, false);
-        let diff = (h - l) / 100.0;
-        // TA-Lib 0.8 guards with TA_IS_ZERO (not `!= 0`): a window flat to
-        // machine precision (STOCHRSI on a flat RSI) gives 0, not noise.
-        out[today] = if is_zero(diff) {
-            0.0
-        } else {
-            (close[today] - l) / diff
-        };
-    }
+/// Raw %K from bar `fastk - 1` on, pushed onto `out`: 100 (close - lowest
+/// low) / (highest high - lowest low), 0 on a (near-)zero range. Same
+/// arithmetic as TA-Lib (divide by `range / 100`).
+fn stoch_k(high: &[f64], low: &[f64], close: &[f64], fastk: usize, out: &mut Vec<f64>) {
+    window_max_min(high, low, fastk, |first, h, l| {
+        let c = &close[first..first + h.len()];
+        out.extend(h.iter().zip(l).zip(c).map(|((&h, &l), &c)| {
+            let diff = (h - l) / 100.0;
+            // TA-Lib 0.8 guards with TA_IS_ZERO (not `!= 0`): a window flat to
+            // machine precision (STOCHRSI on a flat RSI) gives 0, not noise.
+            if is_zero(diff) { 0.0 } else { (c - l) / diff }
+        }));
+    });
+}
+
+/// `lb` NaNs then %K: the raw %K series aligned with the input.
+fn stoch_k_vec(high: &[f64], low: &[f64], close: &[f64], fastk: usize) -> Vec<f64> {
+    let mut k = Vec::with_capacity(close.len());
+    k.extend(std::iter::repeat_n(f64::NAN, fastk - 1));
+    stoch_k(high, low, close, fastk, &mut k);
+    k
 }
 
 /// Warm-up of STOCH.
@@ -61,42 +63,17 @@ pub fn stoch(
         &[("high", high), ("low", low), ("close", close)],
         lb,
     )?;
-    let mut k = nan_vec(n);
-    stoch_k_into(high, low, close, fastk, &mut k);
+    // No temporary series: raw %K goes into the %D output as scratch, %K
+    // smooths it into `sk`, then %D smooths `sk` over the scratch.
+    let mut sd = stoch_k_vec(high, low, close, fastk);
     let lbk = fastk - 1;
     let mut sk = nan_vec(n);
-    ma_into(&k[lbk..], slowk, slowk_ma, &mut sk[lbk..]);
+    ma_into(&sd[lbk..], slowk, slowk_ma, &mut sk[lbk..]);
     let lbs = lbk + ma_lookback(slowk, slowk_ma);
-    let mut sd = nan_vec(n);
     ma_into(&sk[lbs..], slowd, slowd_ma, &mut sd[lbs..]);
+    sd[..lbs].fill(f64::NAN);
     sk[..lb].fill(f64::NAN);
     Ok((sk, sd))
-}
-
-/// Fast stochastic kernel over `x` used as high, low and close (STOCHRSI) or
-/// the real columns (STOCHF).
-#[allow(clippy::too_many_arguments)]
-fn stochf_into(
-    high: &[f64],
-    low: &[f64],
-    close: &[f64],
-    fastk: usize,
-    fastd: usize,
-    fastd_ma: MaType,
-    k: &mut [f64],
-    d: &mut [f64],
-) {
-    let lbk = fastk - 1;
-    if close.len() <= lbk {
-        k.fill(f64::NAN);
-        d.fill(f64::NAN);
-        return;
-    }
-    stoch_k_into(high, low, close, fastk, k);
-    ma_into(&k[lbk..], fastd, fastd_ma, &mut d[lbk..]);
-    d[..lbk].fill(f64::NAN);
-    let lb = (lbk + ma_lookback(fastd, fastd_ma)).min(k.len());
-    k[..lb].fill(f64::NAN);
 }
 
 /// Warm-up of STOCHF.
@@ -121,8 +98,11 @@ pub fn stochf(
         &[("high", high), ("low", low), ("close", close)],
         lb,
     )?;
-    let (mut k, mut d) = (nan_vec(n), nan_vec(n));
-    stochf_into(high, low, close, fastk, fastd, fastd_ma, &mut k, &mut d);
+    let mut k = stoch_k_vec(high, low, close, fastk);
+    let lbk = fastk - 1;
+    let mut d = nan_vec(n);
+    ma_into(&k[lbk..], fastd, fastd_ma, &mut d[lbk..]);
+    k[..lb].fill(f64::NAN);
     Ok((k, d))
 }
 
@@ -144,20 +124,18 @@ pub fn stochrsi(
     check_period("fastd_period", fastd, 1)?;
     let lb = stochrsi_lookback(period, fastk, fastd, fastd_ma);
     let n = check_inputs("STOCHRSI", &[("close", close)], lb)?;
-    let mut r = nan_vec(n);
-    rsi_into(close, period, &mut r);
-    let (mut k, mut d) = (nan_vec(n), nan_vec(n));
-    let rs = &r[period..];
-    stochf_into(
-        rs,
-        rs,
-        rs,
-        fastk,
-        fastd,
-        fastd_ma,
-        &mut k[period..],
-        &mut d[period..],
-    );
+    // RSI goes into the %D output as scratch; %K reads it, then %D (the MA
+    // of %K) overwrites it.
+    let mut d = nan_vec(n);
+    rsi_into(close, period, &mut d);
+    let mut k = Vec::with_capacity(n);
+    k.extend(std::iter::repeat_n(f64::NAN, period + fastk - 1));
+    let rs = &d[period..];
+    stoch_k(rs, rs, rs, fastk, &mut k);
+    let lbk = period + fastk - 1;
+    ma_into(&k[lbk..], fastd, fastd_ma, &mut d[lbk..]);
+    d[..lbk].fill(f64::NAN);
+    k[..lb].fill(f64::NAN);
     Ok((k, d))
 }
 
@@ -175,19 +153,15 @@ pub fn willr(
         &[("high", high), ("low", low), ("close", close)],
         lb,
     )?;
-    let mut out = nan_vec(n);
-    let (mut hi, mut lo) = (Extreme::new(), Extreme::new());
-    for today in lb..n {
-        let t = today - lb;
-        let (l, _) = lo.lowest(low, t, today, false);
-        let (h, _) = hi.highest(high, t, today, false);
-        let diff = (h - l) / -100.0;
-        out[today] = if diff != 0.0 {
-            (h - close[today]) / diff
-        } else {
-            0.0
-        };
-    }
+    let mut out = Vec::with_capacity(n);
+    out.extend(std::iter::repeat_n(f64::NAN, lb));
+    window_max_min(high, low, period, |first, h, l| {
+        let c = &close[first..first + h.len()];
+        out.extend(h.iter().zip(l).zip(c).map(|((&h, &l), &c)| {
+            let diff = (h - l) / -100.0;
+            if diff != 0.0 { (h - c) / diff } else { 0.0 }
+        }));
+    });
     Ok(out)
 }
 

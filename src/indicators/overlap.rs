@@ -2,7 +2,8 @@
 
 use super::IndicatorError;
 use super::common::{
-    Extreme, MAX_REAL, Series3, check_inputs, check_period, check_real, is_zero_or_neg, nan_vec,
+    MAX_REAL, Series3, check_inputs, check_period, check_real, is_zero_or_neg, nan_vec,
+    sum_in_order, window_max_min,
 };
 use super::ma::{MaType, ma_into, ma_lookback};
 use super::statistics::var_into;
@@ -11,30 +12,24 @@ use super::statistics::var_into;
 pub fn midpoint(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 2)?;
     let n = check_inputs("MIDPOINT", &[("close", close)], period - 1)?;
-    let mut out = nan_vec(n);
-    let (mut hi, mut lo) = (Extreme::new(), Extreme::new());
-    for (today, o) in out.iter_mut().enumerate().skip(period - 1) {
-        let t = today + 1 - period;
-        let (h, _) = hi.highest(close, t, today, false);
-        let (l, _) = lo.lowest(close, t, today, false);
-        *o = (h + l) / 2.0;
-    }
-    Ok(out)
+    Ok(midrange(close, close, period, n))
 }
 
 /// Midpoint of the highest high and lowest low over `period` bars (`MIDPRICE`).
 pub fn midprice(high: &[f64], low: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 2)?;
     let n = check_inputs("MIDPRICE", &[("high", high), ("low", low)], period - 1)?;
-    let mut out = nan_vec(n);
-    let (mut hi, mut lo) = (Extreme::new(), Extreme::new());
-    for (today, o) in out.iter_mut().enumerate().skip(period - 1) {
-        let t = today + 1 - period;
-        let (h, _) = hi.highest(high, t, today, false);
-        let (l, _) = lo.lowest(low, t, today, false);
-        *o = (h + l) / 2.0;
-    }
-    Ok(out)
+    Ok(midrange(high, low, period, n))
+}
+
+/// `(highest hi + lowest lo) / 2` over `period` bars, NaN before.
+fn midrange(hi: &[f64], lo: &[f64], period: usize, n: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(n);
+    out.extend(std::iter::repeat_n(f64::NAN, period - 1));
+    window_max_min(hi, lo, period, |_, h, l| {
+        out.extend(h.iter().zip(l).map(|(&h, &l)| (h + l) / 2.0));
+    });
+    out
 }
 
 /// Warm-up of BBANDS: the moving average's.
@@ -60,45 +55,59 @@ pub fn bbands(
     check_real("nbdevdn", nbdevdn, -MAX_REAL, MAX_REAL)?;
     let lb = bbands_lookback(period, matype);
     let n = check_inputs("BBANDS", &[("close", close)], lb)?;
+    if matype == MaType::Sma {
+        return Ok(bbands_sma(close, period, nbdevup, nbdevdn, n));
+    }
     let mut middle = nan_vec(n);
     ma_into(close, period, matype, &mut middle);
     // Standard deviation into `upper`, then turn it into the bands.
     let mut upper = nan_vec(n);
-    if matype == MaType::Sma {
-        let pf = period as f64;
-        let mut s2 = 0.0;
-        for &v in &close[lb + 1 - period..lb] {
-            s2 += v * v;
-        }
-        for today in lb..n {
-            let v = close[today];
-            s2 += v * v;
-            let mut m2 = s2 / pf;
-            let t = close[today + 1 - period];
-            s2 -= t * t;
-            let ma = middle[today];
-            m2 -= ma * ma;
-            upper[today] = if is_zero_or_neg(m2) { 0.0 } else { m2.sqrt() };
-        }
-    } else {
-        let start = lb + 1 - period;
-        var_into(&close[start..], period, &mut upper[start..]);
-        for o in upper[lb..].iter_mut() {
-            *o = if is_zero_or_neg(*o) { 0.0 } else { o.sqrt() };
-        }
-        upper[..lb].fill(f64::NAN);
-    }
+    let start = lb + 1 - period;
+    var_into(&close[start..], period, &mut upper[start..]);
+    upper[..lb].fill(f64::NAN);
     let mut lower = nan_vec(n);
     for ((u, l), &m) in upper[lb..]
         .iter_mut()
         .zip(&mut lower[lb..])
         .zip(&middle[lb..])
     {
-        let sd = *u;
+        let sd = if is_zero_or_neg(*u) { 0.0 } else { u.sqrt() };
         *u = m + sd * nbdevup;
         *l = m - sd * nbdevdn;
     }
     Ok((upper, middle, lower))
+}
+
+/// BBANDS with an SMA middle, in one pass: TA-Lib derives the deviation
+/// from the running sum of squares and the SMA it already has (both sums
+/// started at bar 0, the SMA's add-emit-subtract order).
+fn bbands_sma(close: &[f64], period: usize, nbdevup: f64, nbdevdn: f64, n: usize) -> Series3 {
+    let lb = period - 1;
+    let pf = period as f64;
+    let mut total = sum_in_order(&close[..lb]);
+    let mut s2 = close[..lb].iter().fold(0.0, |a, &v| a + v * v);
+    let (mut upper, mut middle, mut lower) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for v in [&mut upper, &mut middle, &mut lower] {
+        v.extend(std::iter::repeat_n(f64::NAN, lb));
+    }
+    for (&v, &t) in close[lb..].iter().zip(close) {
+        total += v;
+        s2 += v * v;
+        let ma = total / pf;
+        let mut m2 = s2 / pf;
+        total -= t;
+        s2 -= t * t;
+        m2 -= ma * ma;
+        let sd = if is_zero_or_neg(m2) { 0.0 } else { m2.sqrt() };
+        upper.push(ma + sd * nbdevup);
+        middle.push(ma);
+        lower.push(ma - sd * nbdevdn);
+    }
+    (upper, middle, lower)
 }
 
 /// Parabolic SAR (`SAR`), TA-Lib's variant: the first direction comes from

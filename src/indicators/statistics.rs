@@ -65,51 +65,80 @@ pub fn stddev(close: &[f64], period: usize, nbdev: f64) -> Result<Vec<f64>, Indi
 }
 
 /// Least-squares line over the last `period` bars (x = 0..period-1, oldest
-/// first), recomputed per bar as TA-Lib does. Calls `emit(out, m, b)`.
+/// first), recomputed per bar as TA-Lib does (its sums are not running
+/// sums, and recomputing keeps exact parity). Yields `emit(m, b)` from bar
+/// `period - 1` on; needs `x.len() >= period`.
+///
+/// Speed: each bar's two sums are serial dependency chains, so bars are
+/// processed `LANES` at a time in lock-step — every bar still sums its own
+/// window in TA-Lib's order (weight period-1 for the oldest bar down to 0),
+/// bit for bit, but the independent chains overlap (and vectorise).
 #[inline(always)]
-fn linreg_core(x: &[f64], period: usize, out: &mut [f64], emit: impl Fn(f64, f64) -> f64) {
+fn linreg_values(x: &[f64], period: usize, emit: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+    const LANES: usize = 8;
     let lb = period - 1;
-    out[..lb].fill(f64::NAN);
     let pf = period as f64;
     let sum_x = pf * (pf - 1.0) * 0.5;
     let sum_x_sqr = pf * (pf - 1.0) * (2.0 * pf - 1.0) / 6.0;
     let divisor = sum_x * sum_x - pf * sum_x_sqr;
-    for (o, w) in out[lb..].iter_mut().zip(x.windows(period)) {
-        let (mut sum_xy, mut sum_y) = (0.0, 0.0);
-        // TA-Lib walks from the oldest bar with weight period-1 down to 0.
-        for (i, &v) in w.iter().enumerate() {
-            sum_y += v;
-            sum_xy += (period - 1 - i) as f64 * v;
-        }
+    let weights: Vec<f64> = (0..period).map(|i| (period - 1 - i) as f64).collect();
+    let line = |sum_xy: f64, sum_y: f64| {
         let m = (pf * sum_xy - sum_x * sum_y) / divisor;
         let b = (sum_y - m * sum_x) / pf;
-        *o = emit(m, b);
+        emit(m, b)
+    };
+    let outputs = x.len() - lb;
+    let mut out = Vec::with_capacity(x.len());
+    out.extend(std::iter::repeat_n(f64::NAN, lb));
+    // Block of LANES bars starting at bar `lb + s`: windows x[s + k ..][..period].
+    let full = outputs / LANES * LANES;
+    for s in (0..full).step_by(LANES) {
+        let block = &x[s..s + lb + LANES];
+        let (mut sy, mut sxy) = ([0.0f64; LANES], [0.0f64; LANES]);
+        for (i, &w) in weights.iter().enumerate() {
+            let vals: &[f64; LANES] = block[i..i + LANES].try_into().expect("LANES values");
+            for k in 0..LANES {
+                sy[k] += vals[k];
+                sxy[k] += w * vals[k];
+            }
+        }
+        // Finish the block in an array first so the divisions vectorise.
+        let mut res = [0.0f64; LANES];
+        for k in 0..LANES {
+            res[k] = line(sxy[k], sy[k]);
+        }
+        out.extend_from_slice(&res);
     }
+    for win in x[full..].windows(period) {
+        let (mut sy, mut sxy) = (0.0, 0.0);
+        for (&v, &w) in win.iter().zip(&weights) {
+            sy += v;
+            sxy += w * v;
+        }
+        out.push(line(sxy, sy));
+    }
+    out
 }
 
-pub(crate) fn linearreg_into(x: &[f64], period: usize, out: &mut [f64]) {
+fn linreg_end(x: &[f64], period: usize) -> Vec<f64> {
     let last = (period - 1) as f64;
-    linreg_core(x, period, out, |m, b| b + m * last);
+    linreg_values(x, period, |m, b| b + m * last)
 }
 
-pub(crate) fn linearreg_slope_into(x: &[f64], period: usize, out: &mut [f64]) {
-    linreg_core(x, period, out, |m, _| m);
+fn linreg_slope(x: &[f64], period: usize) -> Vec<f64> {
+    linreg_values(x, period, |m, _| m)
 }
 
 /// Linear regression end-point (`LINEARREG`).
 pub fn linearreg(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 2)?;
-    let n = check_inputs("LINEARREG", &[("close", close)], period - 1)?;
-    let mut out = nan_vec(n);
-    linearreg_into(close, period, &mut out);
-    Ok(out)
+    check_inputs("LINEARREG", &[("close", close)], period - 1)?;
+    Ok(linreg_end(close, period))
 }
 
 /// Linear regression slope (`LINEARREG_SLOPE`).
 pub fn linearreg_slope(close: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 2)?;
-    let n = check_inputs("LINEARREG_SLOPE", &[("close", close)], period - 1)?;
-    let mut out = nan_vec(n);
-    linearreg_slope_into(close, period, &mut out);
-    Ok(out)
+    check_inputs("LINEARREG_SLOPE", &[("close", close)], period - 1)?;
+    Ok(linreg_slope(close, period))
 }

@@ -1,48 +1,54 @@
 //! Volatility: TRANGE, ATR, NATR.
 
 use super::IndicatorError;
-use super::common::{check_inputs, check_period, is_zero, nan_vec, true_range};
+use super::common::{check_inputs, check_period, collect_out, is_zero, true_range};
 
 fn hlc<'a>(high: &'a [f64], low: &'a [f64], close: &'a [f64]) -> [(&'static str, &'a [f64]); 3] {
     [("high", high), ("low", low), ("close", close)]
 }
 
-/// True range kernel from bar 1 on (bar 0 has no previous close).
-fn trange_into(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) {
-    out[0] = f64::NAN;
-    for i in 1..out.len() {
-        out[i] = true_range(high[i], low[i], close[i - 1]);
-    }
+/// True ranges of bars 1.. (bar 0 has no previous close), as an iterator.
+fn true_ranges<'a>(
+    high: &'a [f64],
+    low: &'a [f64],
+    close: &'a [f64],
+) -> impl Iterator<Item = f64> + 'a {
+    high[1..]
+        .iter()
+        .zip(&low[1..])
+        .zip(close)
+        .map(|((&h, &l), &c)| true_range(h, l, c))
 }
 
 /// True range (`TRANGE`); lookback 1.
 pub fn trange(high: &[f64], low: &[f64], close: &[f64]) -> Result<Vec<f64>, IndicatorError> {
-    let n = check_inputs("TRANGE", &hlc(high, low, close), 1)?;
-    let mut out = nan_vec(n);
-    trange_into(high, low, close, &mut out);
-    Ok(out)
+    check_inputs("TRANGE", &hlc(high, low, close), 1)?;
+    Ok(collect_out(1, true_ranges(high, low, close)))
 }
 
-/// Wilder ATR over the true ranges in `tr` (valid from index 1): seeded with
-/// the mean of the first `period` ranges, then `(atr*(p-1) + tr) / p`.
-/// `emit(i, atr)` maps each value to the output (NATR divides by close).
-fn atr_core(tr: &mut [f64], period: usize, emit: impl Fn(usize, f64) -> f64) {
+/// Wilder ATR in one pass over the inputs: seeded with the mean of the
+/// first `period` true ranges (bars 1..=period), then `(atr*(p-1) + tr) / p`
+/// as three separate operations (TA-Lib's order). Yields `emit(i, atr)`
+/// from bar `period` on (NATR divides by close).
+fn atr_values<'a>(
+    high: &'a [f64],
+    low: &'a [f64],
+    close: &'a [f64],
+    period: usize,
+    emit: impl Fn(usize, f64) -> f64 + 'a,
+) -> impl Iterator<Item = f64> + 'a {
     let pf = period as f64;
     let pm1 = (period - 1) as f64;
-    let mut atr = 0.0;
-    for &v in &tr[1..=period] {
-        atr += v;
-    }
+    let mut tr = true_ranges(high, low, close);
+    let mut atr = tr.by_ref().take(period).fold(0.0, |a, v| a + v);
     atr /= pf;
-    tr[..period].fill(f64::NAN);
     let first = emit(period, atr);
-    for (i, t) in tr.iter_mut().enumerate().skip(period + 1) {
+    std::iter::once(first).chain(tr.enumerate().map(move |(j, t)| {
         atr *= pm1;
-        atr += *t;
+        atr += t;
         atr /= pf;
-        *t = emit(i, atr);
-    }
-    tr[period] = first;
+        emit(period + 1 + j, atr)
+    }))
 }
 
 /// Average true range (`ATR`), lookback = period. Period 1 is TRANGE.
@@ -53,13 +59,14 @@ pub fn atr(
     period: usize,
 ) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 1)?;
-    let n = check_inputs("ATR", &hlc(high, low, close), period)?;
-    let mut out = nan_vec(n);
-    trange_into(high, low, close, &mut out);
-    if period > 1 {
-        atr_core(&mut out, period, |_, a| a);
+    check_inputs("ATR", &hlc(high, low, close), period)?;
+    if period == 1 {
+        return Ok(collect_out(1, true_ranges(high, low, close)));
     }
-    Ok(out)
+    Ok(collect_out(
+        period,
+        atr_values(high, low, close, period, |_, a| a),
+    ))
 }
 
 /// Normalised ATR (`NATR`): 100 ATR / close (0 where close is ~0).
@@ -71,14 +78,15 @@ pub fn natr(
     period: usize,
 ) -> Result<Vec<f64>, IndicatorError> {
     check_period("timeperiod", period, 1)?;
-    let n = check_inputs("NATR", &hlc(high, low, close), period)?;
-    let mut out = nan_vec(n);
-    trange_into(high, low, close, &mut out);
-    if period > 1 {
-        atr_core(&mut out, period, |i, a| {
+    check_inputs("NATR", &hlc(high, low, close), period)?;
+    if period == 1 {
+        return Ok(collect_out(1, true_ranges(high, low, close)));
+    }
+    Ok(collect_out(
+        period,
+        atr_values(high, low, close, period, move |i, a| {
             let c = close[i];
             if is_zero(c) { 0.0 } else { (a / c) * 100.0 }
-        });
-    }
-    Ok(out)
+        }),
+    ))
 }
