@@ -13,6 +13,7 @@ use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 
+#[allow(unused_imports)] // each test crate uses its own subset
 pub use fake_yahoo::{FakeYahoo, Fault};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_trading-mcp");

@@ -1,0 +1,184 @@
+//! Hot paths of the read-through service: an L1 hit, a SQLite range read, a
+//! bulk upsert, a whole in-process tool call, and process start to
+//! `initialize` answered on stdio.
+
+#[path = "../tests/shared_data/mod.rs"]
+mod shared_data;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use trading_mcp::app::App;
+use trading_mcp::config::Settings;
+use trading_mcp::model::{Bar, Instrument, Interval, date_key};
+use trading_mcp::service::Bound;
+use trading_mcp::store::{BarStore, FetchBatch};
+use trading_mcp::symbol;
+
+fn reliance_bars() -> Vec<Bar> {
+    let csv = shared_data::Csv::read(
+        &shared_data::shared_dir().join("data/nse_daily_yahoo/RELIANCE.NS.csv"),
+    );
+    let dates = csv.strings("Date");
+    let (o, h, l, c, a, v) = (
+        csv.f64s("Open"),
+        csv.f64s("High"),
+        csv.f64s("Low"),
+        csv.f64s("Close"),
+        csv.f64s("Adj Close"),
+        csv.f64s("Volume"),
+    );
+    (0..dates.len())
+        .map(|i| Bar {
+            ts: date_key(chrono::NaiveDate::parse_from_str(&dates[i], "%Y-%m-%d").unwrap()),
+            open: o[i],
+            high: h[i],
+            low: l[i],
+            close: c[i],
+            adj_close: a[i],
+            volume: v[i] as i64,
+        })
+        .collect()
+}
+
+fn instrument(symbol: &str) -> Instrument {
+    Instrument {
+        yahoo_symbol: symbol.into(),
+        exchange: "NSI".into(),
+        currency: "INR".into(),
+        timezone: "Asia/Kolkata".into(),
+        ..Instrument::default()
+    }
+}
+
+async fn seeded_app(dir: &std::path::Path, bars: &[Bar]) -> App {
+    let mut config = Settings::default().resolve(None).unwrap();
+    config.db = dir.join("bench.db");
+    config.upstream.offline = true;
+    let app = App::start(config).await.unwrap();
+    let inst = instrument("RELIANCE.NS");
+    app.chart
+        .store()
+        .save_fetch(&FetchBatch {
+            instrument: &inst,
+            interval: Interval::D1,
+            bars,
+            actions: &[],
+            covered: Some((bars[0].ts, bars.last().unwrap().ts + 86_400)),
+            fetched_at: 1_700_000_000,
+        })
+        .await
+        .unwrap();
+    app
+}
+
+fn service(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bars = reliance_bars();
+    let app = rt.block_on(seeded_app(dir.path(), &bars));
+    let sym = symbol::resolve("RELIANCE", None).unwrap();
+    let d = |s: &str| {
+        Some(Bound::Date(
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap(),
+        ))
+    };
+    let (start, end) = (d("2023-03-29"), d("2024-03-28"));
+    let n = rt
+        .block_on(app.chart.get(&sym, Interval::D1, start, end))
+        .unwrap()
+        .series
+        .bars
+        .len();
+    assert!((245..=255).contains(&n), "{n}");
+
+    let mut g = c.benchmark_group("service");
+    g.sample_size(50).measurement_time(Duration::from_secs(3));
+    g.bench_function("l1_hit_250_daily_bars", |b| {
+        b.to_async(&rt)
+            .iter(|| async { app.chart.get(&sym, Interval::D1, start, end).await.unwrap() })
+    });
+    let store = app.chart.store().clone();
+    let (first, last) = (bars[0].ts, bars.last().unwrap().ts + 1);
+    g.throughput(Throughput::Elements(bars.len() as u64));
+    g.bench_function("sqlite_read_6000_daily_bars", |b| {
+        b.to_async(&rt).iter(|| async {
+            store
+                .read_bars("RELIANCE.NS", Interval::D1, first, last)
+                .await
+                .unwrap()
+        })
+    });
+    let inst = instrument("BENCH.NS");
+    g.bench_function("bulk_upsert_6000_bars", |b| {
+        b.to_async(&rt).iter(|| async {
+            store
+                .save_fetch(&FetchBatch {
+                    instrument: &inst,
+                    interval: Interval::D1,
+                    bars: &bars,
+                    actions: &[],
+                    covered: None,
+                    fetched_at: 1,
+                })
+                .await
+                .unwrap()
+        })
+    });
+    g.throughput(Throughput::Elements(1));
+    let args = serde_json::json!({"symbol": "RELIANCE", "start_date": "2023-03-29", "end_date": "2024-03-28"});
+    let serde_json::Value::Object(args) = args else {
+        unreachable!()
+    };
+    g.bench_function("tool_call_250_bars_rendered", |b| {
+        b.to_async(&rt).iter(|| async {
+            trading_mcp::tools::call(&app, "get_stock_chart_data", args.clone())
+                .await
+                .unwrap()
+        })
+    });
+    g.finish();
+    let _: &BarStore = &store;
+}
+
+fn startup(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("startup.db");
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#;
+    let mut g = c.benchmark_group("process");
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    g.bench_function("start_to_initialize_answered_stdio", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let started = Instant::now();
+                let mut child = Command::new(env!("CARGO_BIN_EXE_trading-mcp"))
+                    .args(["serve", "--offline", "--db"])
+                    .arg(&db)
+                    .env("TRADING_MCP_LOG", "error")
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let mut stdin = child.stdin.take().unwrap();
+                writeln!(stdin, "{init}").unwrap();
+                let mut line = String::new();
+                BufReader::new(child.stdout.take().unwrap())
+                    .read_line(&mut line)
+                    .unwrap();
+                total += started.elapsed();
+                assert!(line.contains("\"result\""), "{line}");
+                drop(stdin);
+                child.wait().unwrap();
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, service, startup);
+criterion_main!(benches);
