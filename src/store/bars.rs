@@ -166,32 +166,19 @@ impl BarStore {
         start: i64,
         end: i64,
     ) -> Result<(Vec<Bar>, Option<i64>), StoreError> {
-        let rows = sqlx::query(
-            "SELECT ts, open, high, low, close, adj_close, volume, fetched_at FROM bars
-             WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts",
-        )
-        .bind(symbol)
-        .bind(interval.as_str())
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut latest: Option<i64> = None;
-        let mut bars = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let fetched_at: i64 = r.try_get(7)?;
-            latest = Some(latest.map_or(fetched_at, |l| l.max(fetched_at)));
-            bars.push(Bar {
-                ts: r.try_get(0)?,
-                open: r.try_get(1)?,
-                high: r.try_get(2)?,
-                low: r.try_get(3)?,
-                close: r.try_get(4)?,
-                adj_close: r.try_get(5)?,
-                volume: r.try_get(6)?,
-            });
+        let mut conn = self.pool.acquire().await?;
+        let mut handle = conn.lock_handle().await?;
+        // SAFETY: the handle is locked: sqlx's worker does not use the
+        // connection until `handle` is dropped, after the read.
+        unsafe {
+            super::raw_read::read_bars(
+                handle.as_raw_handle(),
+                symbol,
+                interval.as_str(),
+                start,
+                end,
+            )
         }
-        Ok((bars, latest))
     }
 
     /// The stored ranges overlapping `[start, end)`, ordered by start.

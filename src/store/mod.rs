@@ -6,6 +6,7 @@
 mod bars;
 mod calls;
 mod migrate;
+mod raw_read;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -21,6 +22,8 @@ pub use calls::{BreakerTransitionRow, UpstreamCallRow};
 pub enum StoreError {
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("database read failed: {0}")]
+    Read(String),
     #[error("migration failed: {0}")]
     Migration(#[from] refinery_core::Error),
     #[error("cannot create the database folder {path}: {source}")]
