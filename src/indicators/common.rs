@@ -145,6 +145,33 @@ pub(crate) fn collect_out(lb: usize, values: impl Iterator<Item = f64>) -> Vec<f
     std::iter::repeat_n(f64::NAN, lb).chain(values).collect()
 }
 
+/// The output vector built in small chunks: NaN for bars `..lb`, then
+/// `fill(start, chunk)` must write every element of `chunk` (bars
+/// `start..start + chunk.len()`, in order). For recurrences whose state
+/// `collect_out`'s iterator would keep in memory (a store/load on the
+/// loop-carried chain): inside `fill`'s own loop the state stays in
+/// registers. Each output element is written once (no NaN pre-fill); the
+/// copy out of the L1-resident chunk is cheap.
+#[inline]
+pub(crate) fn chunked_out(
+    n: usize,
+    lb: usize,
+    mut fill: impl FnMut(usize, &mut [f64]),
+) -> Vec<f64> {
+    const CHUNK: usize = 512;
+    let mut out = Vec::with_capacity(n);
+    out.resize(lb.min(n), f64::NAN);
+    let mut buf = [0.0f64; CHUNK];
+    let mut start = lb;
+    while start < n {
+        let m = (n - start).min(CHUNK);
+        fill(start, &mut buf[..m]);
+        out.extend_from_slice(&buf[..m]);
+        start += m;
+    }
+    out
+}
+
 /// Slice form of [`collect_out`] for kernels composed on sub-slices: NaN in
 /// `out[..lb]`, then `values` (as many as fit).
 #[inline]

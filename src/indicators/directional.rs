@@ -4,27 +4,36 @@ use super::IndicatorError;
 use super::common::{check_inputs, check_period, is_zero, nan_vec, true_range};
 
 /// One bar's +DM, -DM (only the larger move counts, as TA-Lib decides it)
-/// and true range.
+/// and true range. The two conditions are mutually exclusive, so each is a
+/// select rather than TA-Lib's if / else-if branch (up and down bars are a
+/// coin flip on real prices; a branch would mispredict often).
 #[inline(always)]
 fn dm_tr(high: &[f64], low: &[f64], close: &[f64], i: usize) -> (f64, f64, f64) {
     let diff_p = high[i] - high[i - 1];
     let diff_m = low[i - 1] - low[i];
-    let (mut plus, mut minus) = (0.0, 0.0);
-    if diff_m > 0.0 && diff_p < diff_m {
-        minus = diff_m;
-    } else if diff_p > 0.0 && diff_p > diff_m {
-        plus = diff_p;
-    }
+    let minus = if diff_m > 0.0 && diff_p < diff_m {
+        diff_m
+    } else {
+        0.0
+    };
+    let plus = if diff_p > 0.0 && diff_p > diff_m {
+        diff_p
+    } else {
+        0.0
+    };
     (plus, minus, true_range(high[i], low[i], close[i - 1]))
 }
 
 /// Wilder sums of +DM, -DM and TR. `seed` sums bars 1..period-1; each
-/// `step` applies `x - x/period + new` (TA-Lib's order of operations).
+/// `step` applies `x * ((p-1)/p) + new`. TA-Lib writes `x - x/p + new`:
+/// the same value up to rounding (~1e-16 relative, and the recurrence
+/// contracts errors), but a divide on each loop-carried chain and three
+/// divides per bar, which made the whole family divide-bound.
 struct Wilder {
     plus: f64,
     minus: f64,
     tr: f64,
-    pf: f64,
+    keep: f64,
 }
 
 impl Wilder {
@@ -33,7 +42,7 @@ impl Wilder {
             plus: 0.0,
             minus: 0.0,
             tr: 0.0,
-            pf: period as f64,
+            keep: (period - 1) as f64 / period as f64,
         };
         for i in 1..period {
             let (p, m, t) = dm_tr(high, low, close, i);
@@ -48,33 +57,31 @@ impl Wilder {
     #[inline(always)]
     fn step(&mut self, high: &[f64], low: &[f64], close: &[f64], i: usize) {
         let (p, m, t) = dm_tr(high, low, close, i);
-        self.minus -= self.minus / self.pf;
-        self.plus -= self.plus / self.pf;
-        if m > 0.0 {
-            self.minus += m;
-        } else if p > 0.0 {
-            self.plus += p;
-        }
-        self.tr = self.tr - (self.tr / self.pf) + t;
+        // At most one of p, m is non-zero; adding the 0.0 is exact.
+        self.minus = self.minus * self.keep + m;
+        self.plus = self.plus * self.keep + p;
+        self.tr = self.tr * self.keep + t;
     }
 
-    /// (+DI, -DI) in percent, or None when the smoothed TR is ~0.
+    /// +DI (`plus`) or -DI in percent, or None when the smoothed TR is ~0.
     #[inline(always)]
-    fn di(&self) -> Option<(f64, f64)> {
+    fn one_di(&self, plus: bool) -> Option<f64> {
         if is_zero(self.tr) {
             None
         } else {
-            Some((
-                100.0 * (self.plus / self.tr),
-                100.0 * (self.minus / self.tr),
-            ))
+            Some(100.0 * ((if plus { self.plus } else { self.minus }) / self.tr))
         }
     }
 
-    /// DX in percent, or None when TR or +DI + -DI is ~0.
+    /// DX in percent, or None when TR or +DI + -DI is ~0. One reciprocal
+    /// of TR scales both DIs (two divides per bar instead of three).
     #[inline(always)]
     fn dx(&self) -> Option<f64> {
-        let (p, m) = self.di()?;
+        if is_zero(self.tr) {
+            return None;
+        }
+        let r = 100.0 / self.tr;
+        let (p, m) = (self.plus * r, self.minus * r);
         let s = m + p;
         if is_zero(s) {
             None
@@ -116,16 +123,7 @@ fn di(
     let mut w = Wilder::seed(high, low, close, period);
     for (i, o) in out.iter_mut().enumerate().skip(period) {
         w.step(high, low, close, i);
-        *o = match w.di() {
-            Some((p, m)) => {
-                if plus {
-                    p
-                } else {
-                    m
-                }
-            }
-            None => 0.0,
-        };
+        *o = w.one_di(plus).unwrap_or(0.0);
     }
     Ok(out)
 }
@@ -191,11 +189,14 @@ fn adx_into(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [
     }
     let mut adx = sum_dx / pf;
     out[lb] = adx;
-    let pm1 = (period - 1) as f64;
+    // `adx * ((p-1)/p) + dx * (1/p)`, TA-Lib's `(adx*(p-1) + dx) / p` up to
+    // rounding, without a divide on the loop-carried chain.
+    let keep = (period - 1) as f64 / pf;
+    let weight = 1.0 - keep;
     for (i, o) in out.iter_mut().enumerate().skip(lb + 1) {
         w.step(high, low, close, i);
         if let Some(v) = w.dx() {
-            adx = ((adx * pm1) + v) / pf;
+            adx = adx * keep + v * weight;
         }
         *o = adx;
     }
@@ -230,11 +231,14 @@ pub fn adxr(
     check_period("timeperiod", period, 2)?;
     let lb = adxr_lookback(period);
     let n = check_inputs("ADXR", &hlc(high, low, close), lb)?;
-    let mut a = nan_vec(n);
-    adx_into(high, low, close, period, &mut a);
+    // ADX into the output, then ADXR in place from the end backwards: bar i
+    // reads ADX at i and i + 1 - period, neither overwritten yet. Saves a
+    // second full-length buffer.
     let mut out = nan_vec(n);
-    for (i, o) in out.iter_mut().enumerate().skip(lb) {
-        *o = (a[i] + a[i + 1 - period]) / 2.0;
+    adx_into(high, low, close, period, &mut out);
+    for i in (lb..n).rev() {
+        out[i] = (out[i] + out[i + 1 - period]) / 2.0;
     }
+    out[..lb].fill(f64::NAN);
     Ok(out)
 }

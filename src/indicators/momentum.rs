@@ -6,11 +6,15 @@ use super::common::{
     Series3, check_fast_slow, check_inputs, check_period, collect_out, fill_out, is_zero,
     is_zero_or_neg, nan_vec, per_to_k, sum_in_order,
 };
-use super::ma::{MaType, ema_k_values, ma_into, ma_lookback, sma_values, triple_ema};
+use super::ma::{MaType, ema_k_values, ema_step, ma_into, ma_lookback, sma_values, triple_ema};
 
 /// Wilder-smoothed average gain / loss, shared by RSI and CMO. TA-Lib seeds
 /// with the plain average of the first `period` changes, then smooths
-/// `avg = (avg * (period-1) + change) / period`. `f(gain, loss, sum)` maps
+/// `avg = (avg * (period-1) + change) / period`, computed here as
+/// `avg * ((period-1)/period) + change * (1/period)`: equal up to rounding
+/// (the reference TA-Lib build itself multiplies by the reciprocal), with
+/// only a multiply and an add on the loop-carried chain instead of a
+/// multiply, an add and a ~13-cycle divide. `f(gain, loss, sum)` maps
 /// to the output; a near-zero `sum` (TA_IS_ZERO) gives 0. Yields the values
 /// from bar `period` on; needs `x.len() > period`.
 ///
@@ -23,8 +27,8 @@ fn wilder_gain_loss<'a>(
     period: usize,
     f: impl Fn(f64, f64, f64) -> f64 + 'a,
 ) -> impl Iterator<Item = f64> + 'a {
-    let pf = period as f64;
-    let pm1 = (period - 1) as f64;
+    let inv = 1.0 / period as f64;
+    let keep = (period - 1) as f64 * inv;
     let (mut gain, mut loss) = (0.0, 0.0);
     for w in x[..=period].windows(2) {
         let d = w[1] - w[0];
@@ -34,8 +38,8 @@ fn wilder_gain_loss<'a>(
             gain += d;
         }
     }
-    loss /= pf;
-    gain /= pf;
+    loss *= inv;
+    gain *= inv;
     let emit = move |g: f64, l: f64| {
         let s = g + l;
         if is_zero(s) { 0.0 } else { f(g, l, s) }
@@ -47,12 +51,8 @@ fn wilder_gain_loss<'a>(
         .map(move |(&v, &prev)| {
             let d = v - prev;
             let (down, up) = if d < 0.0 { (d, 0.0) } else { (0.0, d) };
-            loss *= pm1;
-            gain *= pm1;
-            loss -= down;
-            gain += up;
-            loss /= pf;
-            gain /= pf;
+            loss = loss * keep - down * inv;
+            gain = gain * keep + up * inv;
             emit(gain, loss)
         });
     std::iter::once(first).chain(rest)
@@ -154,8 +154,8 @@ pub fn macd(
     let mut m = fe - se;
     let mut seed = m;
     for &c in &close[slow..=lb] {
-        fe = (c - fe) * kf + fe;
-        se = (c - se) * ks + se;
+        fe = ema_step(fe, c, kf, 1.0 - kf);
+        se = ema_step(se, c, ks, 1.0 - ks);
         m = fe - se;
         seed += m;
     }
@@ -170,10 +170,10 @@ pub fn macd(
     sig.push(sg);
     hist.push(m - sg);
     for &c in &close[lb + 1..] {
-        fe = (c - fe) * kf + fe;
-        se = (c - se) * ks + se;
+        fe = ema_step(fe, c, kf, 1.0 - kf);
+        se = ema_step(se, c, ks, 1.0 - ks);
         m = fe - se;
-        sg = (m - sg) * kg + sg;
+        sg = ema_step(sg, m, kg, 1.0 - kg);
         line.push(m);
         sig.push(sg);
         hist.push(m - sg);

@@ -1,37 +1,42 @@
 //! Volume indicators: OBV, AD, ADOSC, MFI.
 
 use super::IndicatorError;
-use super::common::{check_inputs, check_period, nan_vec, per_to_k};
+use super::common::{check_inputs, check_period, chunked_out, nan_vec, per_to_k};
 
 /// On-balance volume (`OBV`): starts at the first bar's volume, then adds
-/// (up close) or subtracts (down close) each bar's volume.
+/// (up close) or subtracts (down close) each bar's volume. The signed volume
+/// is a select, not a branch (up / down closes are a coin flip on real
+/// prices); adding the 0.0 of an unchanged close is exact. Each output is
+/// written once (no NaN pre-fill).
 pub fn obv(close: &[f64], volume: &[f64]) -> Result<Vec<f64>, IndicatorError> {
     let n = check_inputs("OBV", &[("close", close), ("volume", volume)], 0)?;
-    let mut out = nan_vec(n);
     let mut total = volume[0];
     let mut prev = close[0];
-    for ((o, &c), &v) in out.iter_mut().zip(close).zip(volume) {
-        if c > prev {
-            total += v;
-        } else if c < prev {
-            total -= v;
+    Ok(chunked_out(n, 0, |start, chunk| {
+        let end = start + chunk.len();
+        for (o, (&c, &v)) in chunk
+            .iter_mut()
+            .zip(close[start..end].iter().zip(&volume[start..end]))
+        {
+            // +1, -1 or 0 as a number: v * sign is exactly v, -v or 0.
+            let sign = f64::from(u8::from(c > prev)) - f64::from(u8::from(c < prev));
+            total += v * sign;
+            prev = c;
+            *o = total;
         }
-        *o = total;
-        prev = c;
-    }
-    Ok(out)
+    }))
 }
 
 /// One bar's money-flow volume added to the running A/D line (bars with no
-/// range add nothing).
+/// range add nothing). The flow is computed unconditionally and selected
+/// (a NaN from a zero range is discarded): with a branch the compiler kept
+/// the running sum in memory, a store/load on the dependent chain. Adding
+/// the selected 0.0 is exact.
 #[inline(always)]
 fn ad_step(ad: f64, h: f64, l: f64, c: f64, v: f64) -> f64 {
     let r = h - l;
-    if r > 0.0 {
-        ad + (((c - l) - (h - c)) / r) * v
-    } else {
-        ad
-    }
+    let flow = (((c - l) - (h - c)) / r) * v;
+    ad + if r > 0.0 { flow } else { 0.0 }
 }
 
 /// Chaikin accumulation/distribution line (`AD`).
@@ -51,13 +56,21 @@ pub fn ad(
         ],
         0,
     )?;
-    let mut out = nan_vec(n);
     let mut acc = 0.0;
-    for (i, o) in out.iter_mut().enumerate() {
-        acc = ad_step(acc, high[i], low[i], close[i], volume[i]);
-        *o = acc;
-    }
-    Ok(out)
+    Ok(chunked_out(n, 0, |start, chunk| {
+        let end = start + chunk.len();
+        let (h, l) = (&high[start..end], &low[start..end]);
+        let (c, v) = (&close[start..end], &volume[start..end]);
+        // A local copy keeps the running sum in a register (the captured
+        // one was stored back to memory every bar, on the dependent chain).
+        let mut a = acc;
+        for (o, ((&h, &l), (&c, &v))) in chunk.iter_mut().zip(h.iter().zip(l).zip(c.iter().zip(v)))
+        {
+            a = ad_step(a, h, l, c, v);
+            *o = a;
+        }
+        acc = a;
+    }))
 }
 
 /// Chaikin oscillator (`ADOSC`): EMA(fast) - EMA(slow) of the A/D line.
