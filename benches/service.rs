@@ -2,6 +2,12 @@
 //! bulk upsert, a whole in-process tool call, and process start to
 //! `initialize` answered on stdio.
 
+// mimalloc reuses freed memory instead of handing large blocks back to the
+// kernel and faulting them in again on the next call (glibc's trim
+// threshold does that for 2-3 outputs of 8 MB each).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/shared_data/mod.rs"]
 mod shared_data;
 

@@ -4,6 +4,12 @@
 //! Criterion reports time per call and bars/s (Throughput::Elements);
 //! ns/bar = time / 1,000,000.
 
+// mimalloc reuses freed memory instead of handing large blocks back to the
+// kernel and faulting them in again on the next call (glibc's trim
+// threshold does that for 2-3 outputs of 8 MB each).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/shared_data/mod.rs"]
 mod shared_data;
 

@@ -84,6 +84,10 @@ pub struct Settings {
     /// Largest `max_points` a client may ask for.
     #[arg(long, env = "TRADING_MCP_MAX_POINTS_LIMIT", global = true)]
     pub max_points_limit: Option<usize>,
+    /// Answer hot chart calls over HTTP from memoised bytes (default true).
+    #[arg(long, env = "TRADING_MCP_HTTP_FAST_PATH", global = true, num_args = 0..=1,
+          default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub http_fast_path: Option<bool>,
 }
 
 /// The same settings as a TOML file spells them.
@@ -109,6 +113,7 @@ pub struct FileSettings {
     pub connect_timeout_ms: Option<u64>,
     pub request_timeout_ms: Option<u64>,
     pub max_points_limit: Option<usize>,
+    pub http_fast_path: Option<bool>,
     pub listen: Option<SocketAddr>,
 }
 
@@ -122,6 +127,7 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     pub service: ServiceConfig,
     pub max_points_limit: usize,
+    pub http_fast_path: bool,
     pub listen: SocketAddr,
 }
 
@@ -213,6 +219,7 @@ impl Settings {
             upstream,
             service,
             max_points_limit,
+            http_fast_path: pick!(http_fast_path, true),
             listen,
         })
     }

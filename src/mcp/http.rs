@@ -3,6 +3,7 @@
 //! Accepted sockets get TCP_NODELAY: rmcp writes responses in pieces, and
 //! without it each call stalls ~40 ms on delayed ACKs. Simple calls are
 //! answered as `application/json` (`json_response`), cheaper than SSE.
+//! Hot `get_stock_chart_data` calls are answered by [`super::fast_path`].
 
 use std::net::SocketAddr;
 
@@ -30,12 +31,20 @@ pub async fn serve(
         .with_json_response(true)
         .with_legacy_session_mode(false)
         .with_cancellation_token(shutdown.child_token());
+    let fast = app.config.http_fast_path;
+    let handler_app = app.clone();
     let service: StreamableHttpService<McpServer, LocalSessionManager> = StreamableHttpService::new(
-        move || Ok(McpServer::new(app.clone())),
+        move || Ok(McpServer::new(handler_app.clone())),
         Default::default(),
         config,
     );
-    let router = axum::Router::new().nest_service("/mcp", service);
+    let mut router = axum::Router::new().nest_service("/mcp", service);
+    if fast {
+        router = router.layer(axum::middleware::from_fn_with_state(
+            app,
+            super::fast_path::layer,
+        ));
+    }
     let listener = NoDelayListener(listener);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })

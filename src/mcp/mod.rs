@@ -3,6 +3,7 @@
 //! [`McpServer`] maps MCP `tools/list` and `tools/call` onto [`crate::tools`];
 //! [`stdio`] and [`http`] run it over the two transports.
 
+mod fast_path;
 pub mod http;
 pub mod stdio;
 

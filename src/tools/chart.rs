@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::{CallError, ToolInfo, ToolOutput, parse_args, schema_for};
 use crate::app::App;
 use crate::model::{Bar, Interval, key_date};
-use crate::service::{ChartSeries, Served, ServiceError, Source, parse_bound};
+use crate::service::{ChartSeries, Served, ServiceError, Source, parse_bound, render_key};
 use crate::symbol;
 use crate::upstream::exchange_zone;
 
@@ -142,8 +142,8 @@ pub(crate) fn service_error(e: ServiceError) -> CallError {
     CallError::Tool(e.to_string())
 }
 
-pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
-    let args: ChartArgs = parse_args(NAME, args)?;
+/// Checks the arguments: the bar request and `max_points`.
+fn validate(app: &App, args: &ChartArgs) -> Result<(BarRequest, usize), CallError> {
     let limit = app.config.max_points_limit;
     let max_points = args.max_points.unwrap_or(DEFAULT_MAX_POINTS);
     if max_points < 1 || max_points as u64 > limit as u64 {
@@ -158,12 +158,62 @@ pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, Cal
         args.start_date.as_deref(),
         args.end_date.as_deref(),
     )?;
+    Ok((req, max_points as usize))
+}
+
+pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
+    let args: ChartArgs = parse_args(NAME, args)?;
+    let (req, max_points) = validate(app, &args)?;
     let served = app
         .chart
         .get(&req.symbol, req.interval, req.start, req.end)
         .await
         .map_err(service_error)?;
-    Ok(render(&args.symbol, &served, max_points as usize, limit))
+    Ok(render(
+        &args.symbol,
+        &served,
+        max_points,
+        app.config.max_points_limit,
+    ))
+}
+
+/// An encoder of a tool outcome into a transport's bytes.
+pub type Encode<'a> = &'a (dyn Fn(Result<ToolOutput, CallError>) -> Vec<u8> + Sync);
+
+/// Runs the tool like [`call`] and returns `encode`'s bytes for the outcome.
+/// When the series came from memory the bytes are memoised with its L1
+/// entry (keyed by `variant` and everything else the answer depends on),
+/// so a hot series is rendered and encoded once, not on every request.
+/// Malformed arguments come back as `Err`: they are the caller's protocol
+/// error to report.
+pub async fn call_encoded(
+    app: &App,
+    args: Map<String, Value>,
+    variant: u64,
+    encode: Encode<'_>,
+) -> Result<Arc<[u8]>, CallError> {
+    let args: ChartArgs = parse_args(NAME, args)?;
+    let (req, max_points) = match validate(app, &args) {
+        Ok(v) => v,
+        Err(e @ CallError::Tool(_)) => return Ok(encode(Err(e)).into()),
+        Err(e) => return Err(e),
+    };
+    let served = match app
+        .chart
+        .get(&req.symbol, req.interval, req.start, req.end)
+        .await
+    {
+        Ok(served) => served,
+        Err(e) => return Ok(encode(Err(service_error(e))).into()),
+    };
+    let limit = app.config.max_points_limit;
+    let make = || encode(Ok(render(&args.symbol, &served, max_points, limit)));
+    if served.source == Source::Memory {
+        let key = render_key(&(variant, args.symbol.trim(), max_points, limit));
+        Ok(served.series.renders.get_or_insert_with(key, make))
+    } else {
+        Ok(make().into())
+    }
 }
 
 /// Formats a bar's time: a date for daily bars, local RFC 3339 intraday.

@@ -13,7 +13,21 @@ use serde_json::{Map, Value};
 
 use crate::app::App;
 
-pub use chart::{ChartArgs, ChartOutput};
+pub use chart::{ChartArgs, ChartOutput, Encode};
+
+/// The tool whose encoded answers are memoised (see [`call_chart_encoded`]).
+pub const CHART_TOOL: &str = chart::NAME;
+
+/// `get_stock_chart_data`, encoded by `encode` and memoised with its L1
+/// entry when served from memory.
+pub async fn call_chart_encoded(
+    app: &App,
+    args: Map<String, Value>,
+    variant: u64,
+    encode: Encode<'_>,
+) -> Result<Arc<[u8]>, CallError> {
+    chart::call_encoded(app, args, variant, encode).await
+}
 
 /// A tool's successful answer.
 #[derive(Debug, Clone)]
