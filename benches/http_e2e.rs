@@ -5,42 +5,18 @@
 //! (32 connections, 2 threads, 10 s) if `wrk` is installed
 //! (`apt-get install wrk`) and prints calls/s. Run: `cargo bench --bench http_e2e`.
 
-#[path = "../tests/shared_data/mod.rs"]
-mod shared_data;
+#[path = "support/seed.rs"]
+mod seed;
+
+use seed::{nse_instrument, reliance_bars};
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use trading_mcp::model::{Bar, Instrument, Interval, date_key};
+use trading_mcp::model::Interval;
 use trading_mcp::store::{BarStore, FetchBatch};
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_stock_chart_data","arguments":{"symbol":"RELIANCE","start_date":"2023-03-22","end_date":"2024-03-28"}}}"#;
-
-fn reliance_bars() -> Vec<Bar> {
-    let csv = shared_data::Csv::read(
-        &shared_data::shared_dir().join("data/nse_daily_yahoo/RELIANCE.NS.csv"),
-    );
-    let dates = csv.strings("Date");
-    let (o, h, l, c, a, v) = (
-        csv.f64s("Open"),
-        csv.f64s("High"),
-        csv.f64s("Low"),
-        csv.f64s("Close"),
-        csv.f64s("Adj Close"),
-        csv.f64s("Volume"),
-    );
-    (0..dates.len())
-        .map(|i| Bar {
-            ts: date_key(chrono::NaiveDate::parse_from_str(&dates[i], "%Y-%m-%d").unwrap()),
-            open: o[i],
-            high: h[i],
-            low: l[i],
-            close: c[i],
-            adj_close: a[i],
-            volume: v[i] as i64,
-        })
-        .collect()
-}
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -52,13 +28,7 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = BarStore::open(&db).await.unwrap();
-        let inst = Instrument {
-            yahoo_symbol: "RELIANCE.NS".into(),
-            exchange: "NSI".into(),
-            currency: "INR".into(),
-            timezone: "Asia/Kolkata".into(),
-            ..Instrument::default()
-        };
+        let inst = nse_instrument("RELIANCE.NS");
         store
             .save_fetch(&FetchBatch {
                 instrument: &inst,

@@ -8,8 +8,10 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[path = "../tests/shared_data/mod.rs"]
-mod shared_data;
+#[path = "support/seed.rs"]
+mod seed;
+
+use seed::{nse_instrument, reliance_bars};
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -18,53 +20,17 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use trading_mcp::app::App;
 use trading_mcp::config::Settings;
-use trading_mcp::model::{Bar, Instrument, Interval, date_key};
+use trading_mcp::model::{Bar, Interval};
 use trading_mcp::service::Bound;
 use trading_mcp::store::{BarStore, FetchBatch};
 use trading_mcp::symbol;
-
-fn reliance_bars() -> Vec<Bar> {
-    let csv = shared_data::Csv::read(
-        &shared_data::shared_dir().join("data/nse_daily_yahoo/RELIANCE.NS.csv"),
-    );
-    let dates = csv.strings("Date");
-    let (o, h, l, c, a, v) = (
-        csv.f64s("Open"),
-        csv.f64s("High"),
-        csv.f64s("Low"),
-        csv.f64s("Close"),
-        csv.f64s("Adj Close"),
-        csv.f64s("Volume"),
-    );
-    (0..dates.len())
-        .map(|i| Bar {
-            ts: date_key(chrono::NaiveDate::parse_from_str(&dates[i], "%Y-%m-%d").unwrap()),
-            open: o[i],
-            high: h[i],
-            low: l[i],
-            close: c[i],
-            adj_close: a[i],
-            volume: v[i] as i64,
-        })
-        .collect()
-}
-
-fn instrument(symbol: &str) -> Instrument {
-    Instrument {
-        yahoo_symbol: symbol.into(),
-        exchange: "NSI".into(),
-        currency: "INR".into(),
-        timezone: "Asia/Kolkata".into(),
-        ..Instrument::default()
-    }
-}
 
 async fn seeded_app(dir: &std::path::Path, bars: &[Bar]) -> App {
     let mut config = Settings::default().resolve(None).unwrap();
     config.db = dir.join("bench.db");
     config.upstream.offline = true;
     let app = App::start(config).await.unwrap();
-    let inst = instrument("RELIANCE.NS");
+    let inst = nse_instrument("RELIANCE.NS");
     app.chart
         .store()
         .save_fetch(&FetchBatch {
@@ -117,7 +83,7 @@ fn service(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    let inst = instrument("BENCH.NS");
+    let inst = nse_instrument("BENCH.NS");
     g.bench_function("bulk_upsert_6000_bars", |b| {
         b.to_async(&rt).iter(|| async {
             store

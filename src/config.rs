@@ -235,3 +235,86 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
         source: Box::new(source),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trading-mcp.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Settings::default().resolve(None).unwrap();
+        assert_eq!(c.db, PathBuf::from(DEFAULT_DB));
+        assert_eq!(c.yahoo_url, DEFAULT_YAHOO_URL);
+        assert!(!c.upstream.offline);
+        assert_eq!(c.service.cache_bytes, 256 * 1024 * 1024);
+        assert_eq!(c.service.live_ttl, Duration::from_secs(60));
+        assert_eq!(c.upstream.breaker.failure_threshold, 5);
+        assert_eq!(c.upstream.retry.retries, 3);
+        assert_eq!(c.upstream.rate_per_sec, 2.0);
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert!(c.http_fast_path);
+    }
+
+    #[test]
+    fn flags_and_env_win_over_the_file() {
+        let (_dir, path) = file(
+            "db = \"from-file.db\"\ncache_mib = 10\noffline = true\nlisten = \"127.0.0.1:9999\"\nretries = 1\n",
+        );
+        let settings = Settings {
+            config: Some(path),
+            db: Some(PathBuf::from("from-flag.db")),
+            retries: Some(7),
+            ..Settings::default()
+        };
+        let c = settings.resolve(None).unwrap();
+        assert_eq!(c.db, PathBuf::from("from-flag.db"));
+        assert_eq!(c.upstream.retry.retries, 7);
+        assert_eq!(c.service.cache_bytes, 10 * 1024 * 1024);
+        assert!(c.upstream.offline);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9999");
+        let c = settings
+            .resolve(Some("127.0.0.1:1".parse().unwrap()))
+            .unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:1");
+    }
+
+    #[test]
+    fn bad_settings_are_clear_errors() {
+        let (_dir, path) = file("colour = \"red\"\n");
+        let err = Settings {
+            config: Some(path),
+            ..Settings::default()
+        }
+        .resolve(None)
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+        let err = Settings {
+            now: Some("yesterday".into()),
+            ..Settings::default()
+        }
+        .resolve(None)
+        .unwrap_err();
+        assert!(err.to_string().contains("RFC 3339"), "{err}");
+        let err = Settings {
+            rate_limit: Some(0.0),
+            ..Settings::default()
+        }
+        .resolve(None)
+        .unwrap_err();
+        assert!(err.to_string().contains("rate_limit"), "{err}");
+        let err = Settings {
+            config: Some("/nonexistent/x.toml".into()),
+            ..Settings::default()
+        }
+        .resolve(None)
+        .unwrap_err();
+        assert!(err.to_string().contains("cannot read config file"), "{err}");
+    }
+}

@@ -205,3 +205,29 @@ async fn symbols_resolve_through_aliases_and_suffixes() {
     assert_eq!(symbols, ["M&M.NS", "^NSEI"]);
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn global_tickers_dividends_and_splits_are_stored() {
+    let yahoo = FakeYahoo::start().await;
+    yahoo.pin("MSFT", "historical_via_chart/historical-via-chart-MSFT-dividends-2021-02-01-to-2022-01-31.csv.json");
+    let env = Env::new(&yahoo.url());
+    let client = env.stdio_client().await;
+    let r = call(&client, "get_stock_chart_data", json!({"symbol": "msft", "exchange": "US", "start_date": "2021-02-01", "end_date": "2022-01-31", "max_points": 1000})).await;
+    let out = ok(&r);
+    assert_eq!(out["yahoo_symbol"], "MSFT");
+    assert_eq!(out["currency"], "USD");
+    assert_eq!(out["timezone"], "America/New_York");
+    let b = bars(&r);
+    assert_eq!(b.len(), 252);
+    assert_eq!(b[0]["t"], "2021-02-01");
+    assert_eq!(yahoo.seen()[0].symbol, "MSFT");
+    assert_eq!(
+        db_scalar(
+            &env.db(),
+            "SELECT COUNT(*) FROM corporate_actions WHERE symbol = 'MSFT' AND kind = 'dividend'"
+        )
+        .await,
+        4
+    );
+    client.cancel().await.unwrap();
+}

@@ -3,38 +3,8 @@
 mod shared_data;
 mod support;
 
-use std::process::Stdio;
-
 use serde_json::json;
 use support::*;
-use tokio::io::{AsyncBufReadExt, BufReader};
-
-async fn http_server(env: &Env, fast: bool) -> (tokio::process::Child, String) {
-    let mut cmd = env.command(&["serve", "--transport", "http", "--listen", "127.0.0.1:0"]);
-    cmd.env(
-        "TRADING_MCP_HTTP_FAST_PATH",
-        if fast { "true" } else { "false" },
-    );
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("server exited before listening");
-        if let Some(url) = line.split("MCP streamable HTTP at ").nth(1) {
-            break url.trim().to_string();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
-}
 
 /// (status, body) and whether the fast path answered.
 async fn post(
@@ -78,8 +48,12 @@ async fn fast_path_answers_match_rmcp_byte_for_byte() {
         )
         .await;
     assert_eq!(code, 0, "{err}");
-    let (_fast, fast_url) = http_server(&env, true).await;
-    let (_slow, slow_url) = http_server(&env, false).await;
+    let (_fast, fast_url) = env
+        .http_server(&[("TRADING_MCP_HTTP_FAST_PATH", "true")])
+        .await;
+    let (_slow, slow_url) = env
+        .http_server(&[("TRADING_MCP_HTTP_FAST_PATH", "false")])
+        .await;
 
     let stateless_headers = [
         ("mcp-protocol-version", "2026-07-28"),

@@ -9,39 +9,14 @@ use rmcp::ServiceExt;
 use rmcp::transport::StreamableHttpClientTransport;
 use serde_json::json;
 use support::*;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const CHART: &str = "get_stock_chart_data";
-
-/// Starts `serve --transport http` on a free port; returns the child and URL.
-async fn http_server(env: &Env) -> (tokio::process::Child, String) {
-    let mut child = env
-        .command(&["serve", "--transport", "http", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("server exited before listening");
-        if let Some(url) = line.split("MCP streamable HTTP at ").nth(1) {
-            break url.trim().to_string();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
-}
 
 #[tokio::test]
 async fn streamable_http_serves_tools_and_shuts_down_on_sigterm() {
     let yahoo = FakeYahoo::start().await;
     let env = Env::new(&yahoo.url());
-    let (mut child, url) = http_server(&env).await;
+    let (mut child, url) = env.http_server(&[]).await;
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
         "{url}"

@@ -16,7 +16,8 @@ use crate::symbol;
 use crate::upstream::exchange_zone;
 
 pub const NAME: &str = "get_stock_chart_data";
-const DEFAULT_MAX_POINTS: i64 = 500;
+/// Rows returned when `max_points` is not given.
+pub(crate) const DEFAULT_MAX_POINTS: i64 = 500;
 
 /// Arguments of `get_stock_chart_data`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -142,15 +143,21 @@ pub(crate) fn service_error(e: ServiceError) -> CallError {
     CallError::Tool(e.to_string())
 }
 
-/// Checks the arguments: the bar request and `max_points`.
-fn validate(app: &App, args: &ChartArgs) -> Result<(BarRequest, usize), CallError> {
+/// `max_points` checked against the configured limit (default 500).
+pub(crate) fn max_points(app: &App, given: Option<i64>) -> Result<usize, CallError> {
     let limit = app.config.max_points_limit;
-    let max_points = args.max_points.unwrap_or(DEFAULT_MAX_POINTS);
+    let max_points = given.unwrap_or(DEFAULT_MAX_POINTS);
     if max_points < 1 || max_points as u64 > limit as u64 {
         return Err(CallError::Tool(format!(
             "max_points {max_points} is out of range; use 1 to {limit} (narrow the dates to see more history in pieces)"
         )));
     }
+    Ok(max_points as usize)
+}
+
+/// Checks the arguments: the bar request and `max_points`.
+fn validate(app: &App, args: &ChartArgs) -> Result<(BarRequest, usize), CallError> {
+    let max_points = max_points(app, args.max_points)?;
     let req = bar_request(
         &args.symbol,
         args.exchange.as_deref(),
@@ -158,7 +165,7 @@ fn validate(app: &App, args: &ChartArgs) -> Result<(BarRequest, usize), CallErro
         args.start_date.as_deref(),
         args.end_date.as_deref(),
     )?;
-    Ok((req, max_points as usize))
+    Ok((req, max_points))
 }
 
 pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::chart::{bar_request, bar_time, freshness};
+use super::chart::{bar_request, bar_time, freshness, max_points};
 use super::series::{Columns, fetch_with_warmup};
 use super::{CallError, ToolInfo, ToolOutput, parse_args, schema_for};
 use crate::app::App;
@@ -16,7 +16,6 @@ use crate::patterns;
 
 pub const NAME: &str = "calculate_technical_indicator";
 pub const LIST_NAME: &str = "list_indicators";
-const DEFAULT_MAX_POINTS: i64 = 500;
 /// Most indicators one call may compute.
 const MAX_INDICATORS: usize = 20;
 /// Cap on warm-up history, in bars.
@@ -324,12 +323,7 @@ pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, Cal
         }
     }
     let limit = app.config.max_points_limit;
-    let max_points = args.max_points.unwrap_or(DEFAULT_MAX_POINTS);
-    if max_points < 1 || max_points as u64 > limit as u64 {
-        return Err(CallError::Tool(format!(
-            "max_points {max_points} is out of range; use 1 to {limit}"
-        )));
-    }
+    let max_points = max_points(app, args.max_points)?;
     let req = bar_request(
         &args.symbol,
         args.exchange.as_deref(),
@@ -395,7 +389,7 @@ pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, Cal
         &cols,
         &columns,
         described,
-        max_points as usize,
+        max_points,
         limit,
     ))
 }

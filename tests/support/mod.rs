@@ -86,6 +86,33 @@ impl Env {
             .expect("MCP initialize over stdio")
     }
 
+    /// Starts `serve --transport http` on a free port with extra
+    /// environment; returns the child (killed on drop) and the MCP URL.
+    pub async fn http_server(&self, extra_env: &[(&str, &str)]) -> (tokio::process::Child, String) {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut cmd = self.command(&["serve", "--transport", "http", "--listen", "127.0.0.1:0"]);
+        cmd.envs(extra_env.iter().copied());
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let url = loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("server exited before listening");
+            if let Some(url) = line.split("MCP streamable HTTP at ").nth(1) {
+                break url.trim().to_string();
+            }
+        };
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        (child, url)
+    }
+
     /// Runs `trading-mcp call TOOL ARGS`: (exit code, stdout, stderr).
     pub async fn cli_call(&self, tool: &str, args: &Value) -> (i32, String, String) {
         let out = self
