@@ -77,8 +77,10 @@ impl ChartService {
         &self.inner.clock
     }
 
-    /// Entries and weighed bytes in L1.
-    pub fn l1_usage(&self) -> (u64, u64) {
+    /// Entries and weighed bytes in L1 (moka counts lazily, so this runs
+    /// its pending maintenance first).
+    pub async fn l1_usage(&self) -> (u64, u64) {
+        self.inner.l1.run_pending_tasks().await;
         (self.inner.l1.entry_count(), self.inner.l1.weighted_size())
     }
 

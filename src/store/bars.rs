@@ -232,40 +232,4 @@ impl BarStore {
         })
         .transpose()
     }
-
-    /// Stored dividends and splits of a symbol with `start <= ts < end`.
-    pub async fn corporate_actions(
-        &self,
-        symbol: &str,
-        start: i64,
-        end: i64,
-    ) -> Result<Vec<CorporateAction>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
-             WHERE symbol = ? AND ts >= ? AND ts < ? ORDER BY ts",
-        )
-        .bind(symbol)
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let ts: i64 = r.try_get(0)?;
-                let kind: String = r.try_get(1)?;
-                Ok(if kind == "split" {
-                    CorporateAction::Split {
-                        ts,
-                        numerator: r.try_get::<Option<f64>, _>(3)?.unwrap_or(1.0),
-                        denominator: r.try_get::<Option<f64>, _>(4)?.unwrap_or(1.0),
-                    }
-                } else {
-                    CorporateAction::Dividend {
-                        ts,
-                        amount: r.try_get::<Option<f64>, _>(2)?.unwrap_or(0.0),
-                    }
-                })
-            })
-            .collect()
-    }
 }

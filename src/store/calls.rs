@@ -62,12 +62,34 @@ impl BarStore {
         Ok(())
     }
 
-    /// Upstream calls recorded since `since_ms` (for `stats`).
-    pub async fn count_calls_since(&self, since_ms: i64) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM upstream_calls WHERE at_ms >= ?")
-            .bind(since_ms)
+    /// Row counts of every table, for `server_stats`.
+    pub async fn summary(&self) -> Result<StoreSummary, StoreError> {
+        let (instruments, bars, coverage_ranges, corporate_actions, upstream_calls, breaker_transitions): (i64, i64, i64, i64, i64, i64) =
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM instruments), (SELECT COUNT(*) FROM bars),
+                        (SELECT COUNT(*) FROM coverage), (SELECT COUNT(*) FROM corporate_actions),
+                        (SELECT COUNT(*) FROM upstream_calls), (SELECT COUNT(*) FROM breaker_transitions)",
+            )
             .fetch_one(&self.pool)
             .await?;
-        Ok(n)
+        Ok(StoreSummary {
+            instruments,
+            bars,
+            coverage_ranges,
+            corporate_actions,
+            upstream_calls,
+            breaker_transitions,
+        })
     }
+}
+
+/// How much the store holds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoreSummary {
+    pub instruments: i64,
+    pub bars: i64,
+    pub coverage_ranges: i64,
+    pub corporate_actions: i64,
+    pub upstream_calls: i64,
+    pub breaker_transitions: i64,
 }

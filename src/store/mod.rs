@@ -16,7 +16,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use bars::FetchBatch;
-pub use calls::{BreakerTransitionRow, UpstreamCallRow};
+pub use calls::{BreakerTransitionRow, StoreSummary, UpstreamCallRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

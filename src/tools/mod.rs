@@ -6,6 +6,7 @@ mod chart;
 mod indicators;
 mod patterns;
 mod series;
+mod stats;
 
 use std::sync::Arc;
 
@@ -66,6 +67,7 @@ pub fn list() -> Vec<ToolInfo> {
         indicators::info(),
         patterns::info(),
         indicators::list_info(),
+        stats::info(),
     ]
 }
 
@@ -80,6 +82,7 @@ pub async fn call(
         indicators::NAME => indicators::call(app, args).await,
         indicators::LIST_NAME => indicators::list(app, args).await,
         patterns::NAME => patterns::call(app, args).await,
+        stats::NAME => stats::call(app, args).await,
         other => Err(CallError::UnknownTool(other.to_string())),
     }
 }

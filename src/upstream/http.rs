@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::{StatusCode, Url};
 
 use super::UpstreamError;
-use super::breaker::{BreakerConfig, BreakerState, CircuitBreaker, Transition};
+use super::breaker::{BreakerConfig, CircuitBreaker, Transition};
 use super::rate_limit::TokenBucket;
 use super::retry::{Failure, RetryPolicy, parse_retry_after};
 use crate::clock::SharedClock;
@@ -141,15 +141,6 @@ impl HttpUpstream {
             .collect();
         out.sort_by(|a, b| a.host.cmp(&b.host));
         out
-    }
-
-    /// The breaker state of `host` (closed if never contacted).
-    pub fn breaker_state(&self, host: &str) -> BreakerState {
-        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
-        hosts
-            .get(host)
-            .map(|h| h.breaker.lock().unwrap_or_else(|e| e.into_inner()).state())
-            .unwrap_or(BreakerState::Closed)
     }
 
     async fn note_transition(&self, host: &str, t: Option<Transition>) {
