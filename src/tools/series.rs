@@ -69,6 +69,9 @@ pub async fn fetch_with_warmup(
 ) -> Result<Columns, CallError> {
     // The requested range itself decides what is "in range".
     let now = app.chart.clock().now();
+    // "Today" only places the default start and the intraday history limit,
+    // where a day's difference for non-Indian symbols does not matter; the
+    // service computes the exact range in the symbol's own zone.
     let zone = chrono_tz::Asia::Kolkata;
     let today = zone.from_utc_datetime(&now.naive_utc()).date_naive();
     let requested_start = req
