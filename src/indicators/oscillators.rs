@@ -2,7 +2,8 @@
 
 use super::IndicatorError;
 use super::common::{
-    Extreme, check_inputs, check_period, is_zero, nan_vec, true_range, window_max_min,
+    Extreme, check_inputs, check_period, check_shape, fused_out, is_zero, nan_vec, true_range,
+    window_max_min,
 };
 use super::ma::{MaType, ma_into, ma_lookback};
 use super::momentum::rsi_into;
@@ -158,8 +159,16 @@ pub fn willr(
     window_max_min(high, low, period, |first, h, l| {
         let c = &close[first..first + h.len()];
         out.extend(h.iter().zip(l).zip(c).map(|((&h, &l), &c)| {
-            let diff = (h - l) / -100.0;
-            if diff != 0.0 { (h - c) / diff } else { 0.0 }
+            // TA-Lib: `diff = (h - l) / -100; if diff != 0 { (h - c) / diff }`.
+            // One divide instead of two (equal within a few ulps); `diff`
+            // is zero exactly when `|h - l|` is at most 50 smallest
+            // subnormals (it rounds to 0 when divided by 100).
+            let r = h - l;
+            if r.abs() > f64::from_bits(50) {
+                (-100.0 * (h - c)) / r
+            } else {
+                0.0
+            }
         }));
     });
     Ok(out)
@@ -228,58 +237,67 @@ pub fn ultosc(
     p.sort_unstable();
     let [p1, p2, p3] = p;
     let lb = p3;
-    let n = check_inputs(
-        "ULTOSC",
-        &[("high", high), ("low", low), ("close", close)],
-        lb,
-    )?;
-    let mut out = nan_vec(n);
+    let series = [("high", high), ("low", low), ("close", close)];
+    let n = check_shape("ULTOSC", &series, lb)?;
     // Buying pressure (close - true low) and true range of bar i >= 1.
     let term = |i: usize| {
         let cy = close[i - 1];
         let true_low = if low[i] < cy { low[i] } else { cy };
         (close[i] - true_low, true_range(high[i], low[i], cy))
     };
-    let mut tot = [(0.0f64, 0.0f64); 3];
+    // Each bar's terms are computed once and kept in a ring (L1-resident)
+    // for when they leave the three windows, instead of being recomputed
+    // for each period; the sums see the same values in the same order.
+    let mask = (p3 + 1).next_power_of_two() - 1;
+    let mut ring = vec![(0.0f64, 0.0f64); mask + 1];
+    // Running sums of buying pressure (`sa`) and true range (`sb`) per
+    // period, in lanes 0..3 (lane 3 is padding, kept at 0 / 1), so the
+    // compiler may pack the three adds and divides (the divides, with the
+    // final one below, were this loop's bottleneck).
+    let (mut sa, mut sb) = ([0.0f64; 4], [0.0f64, 0.0, 0.0, 1.0]);
     for i in lb + 1 - p3..lb {
         let (a, b) = term(i);
-        if i + p1 > lb {
-            tot[0].0 += a;
-            tot[0].1 += b;
+        ring[i & mask] = (a, b);
+        for (k, per) in [p1, p2, p3].into_iter().enumerate() {
+            if i + per > lb {
+                sa[k] += a;
+                sb[k] += b;
+            }
         }
-        if i + p2 > lb {
-            tot[1].0 += a;
-            tot[1].1 += b;
-        }
-        tot[2].0 += a;
-        tot[2].1 += b;
     }
-    for (today, o) in out.iter_mut().enumerate().skip(lb) {
-        let (a, b) = term(today);
-        for t in tot.iter_mut() {
-            t.0 += a;
+    fused_out("ULTOSC", &series, n, lb, |start, chunk| {
+        let (mut ta, mut tb) = (sa, sb);
+        for (today, o) in (start..).zip(chunk.iter_mut()) {
+            let (a, b) = term(today);
+            ring[today & mask] = (a, b);
+            for k in 0..3 {
+                ta[k] += a;
+                tb[k] += b;
+            }
+            // Divide unconditionally (a ~0 sum just gives an unused inf or
+            // NaN), then add the terms in TA-Lib's order, skipping ~0 sums.
+            let q: [f64; 4] = std::array::from_fn(|k| ta[k] / tb[k]);
+            let mut v = 0.0;
+            if !is_zero(tb[0]) {
+                v += 4.0 * q[0];
+            }
+            if !is_zero(tb[1]) {
+                v += 2.0 * q[1];
+            }
+            if !is_zero(tb[2]) {
+                v += q[2];
+            }
+            for (k, per) in [p1, p2, p3].into_iter().enumerate() {
+                let (a, b) = ring[(today + 1 - per) & mask];
+                ta[k] -= a;
+                tb[k] -= b;
+            }
+            // TA-Lib's `100 * (v / 7)` as one multiply: a divide fewer per
+            // bar, within an ulp or two of it.
+            *o = v * (100.0 / 7.0);
         }
-        for t in tot.iter_mut() {
-            t.1 += b;
-        }
-        let mut v = 0.0;
-        if !is_zero(tot[0].1) {
-            v += 4.0 * (tot[0].0 / tot[0].1);
-        }
-        if !is_zero(tot[1].1) {
-            v += 2.0 * (tot[1].0 / tot[1].1);
-        }
-        if !is_zero(tot[2].1) {
-            v += tot[2].0 / tot[2].1;
-        }
-        for (t, per) in tot.iter_mut().zip([p1, p2, p3]) {
-            let (a, b) = term(today + 1 - per);
-            t.0 -= a;
-            t.1 -= b;
-        }
-        *o = 100.0 * (v / 7.0);
-    }
-    Ok(out)
+        (sa, sb) = (ta, tb);
+    })
 }
 
 /// Aroon core: calls `emit(i, highest_idx, lowest_idx)` for each bar from

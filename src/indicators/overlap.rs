@@ -2,7 +2,7 @@
 
 use super::IndicatorError;
 use super::common::{
-    MAX_REAL, Series3, check_inputs, check_period, check_real, is_zero_or_neg, nan_vec,
+    MAX_REAL, Series3, check_inputs, check_period, check_real, fmax, fmin, is_zero_or_neg, nan_vec,
     sum_in_order, window_max_min,
 };
 use super::ma::{MaType, ma_into, ma_lookback};
@@ -141,46 +141,50 @@ pub fn sar(
     };
     let mut new_low = low[1];
     let mut new_high = high[1];
-    for today in 1..n {
+    // `fmax` / `fmin` are TA-Lib's `if (sar < x) sar = x` (one `maxsd`
+    // each; `f64::max` adds NaN handling to the loop-carried chain), and
+    // zipped slices drop the bounds checks.
+    let bars = out[1..].iter_mut().zip(&high[1..]).zip(&low[1..]);
+    for ((o, &h), &l) in bars {
         let prev_low = new_low;
         let prev_high = new_high;
-        new_low = low[today];
-        new_high = high[today];
+        new_low = l;
+        new_high = h;
         if is_long {
             if new_low <= sar {
                 // Reverse to short: the SAR becomes the extreme point.
                 is_long = false;
-                sar = ep.max(prev_high).max(new_high);
-                out[today] = sar;
+                sar = fmax(fmax(ep, prev_high), new_high);
+                *o = sar;
                 af = accel;
                 ep = new_low;
                 sar += af * (ep - sar);
-                sar = sar.max(prev_high).max(new_high);
+                sar = fmax(fmax(sar, prev_high), new_high);
             } else {
-                out[today] = sar;
+                *o = sar;
                 if new_high > ep {
                     ep = new_high;
-                    af = (af + accel).min(maximum);
+                    af = fmin(af + accel, maximum);
                 }
                 sar += af * (ep - sar);
-                sar = sar.min(prev_low).min(new_low);
+                sar = fmin(fmin(sar, prev_low), new_low);
             }
         } else if new_high >= sar {
             is_long = true;
-            sar = ep.min(prev_low).min(new_low);
-            out[today] = sar;
+            sar = fmin(fmin(ep, prev_low), new_low);
+            *o = sar;
             af = accel;
             ep = new_high;
             sar += af * (ep - sar);
-            sar = sar.min(prev_low).min(new_low);
+            sar = fmin(fmin(sar, prev_low), new_low);
         } else {
-            out[today] = sar;
+            *o = sar;
             if new_low < ep {
                 ep = new_low;
-                af = (af + accel).min(maximum);
+                af = fmin(af + accel, maximum);
             }
             sar += af * (ep - sar);
-            sar = sar.max(prev_high).max(new_high);
+            sar = fmax(fmax(sar, prev_high), new_high);
         }
     }
     Ok(out)

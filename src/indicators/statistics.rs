@@ -1,7 +1,9 @@
 //! Statistics: VAR (internal), STDDEV, LINEARREG, LINEARREG_SLOPE.
 
 use super::IndicatorError;
-use super::common::{MAX_REAL, check_inputs, check_period, check_real, is_zero_or_neg, nan_vec};
+use super::common::{
+    MAX_REAL, check_inputs, check_period, check_real, chunked_out, is_zero_or_neg, nan_vec,
+};
 
 /// Population variance over `period` bars, TA-Lib's `TA_INT_VAR`: running
 /// sums of x and x² started at the beginning of `x`, `E[x²] - E[x]²`.
@@ -120,9 +122,53 @@ fn linreg_values(x: &[f64], period: usize, emit: impl Fn(f64, f64) -> f64) -> Ve
     out
 }
 
+/// LINEARREG's end point with running sums: sliding the window one bar is
+/// `sum_y += new - old`, `sum_xy += sum_y(before) - period * old` (every
+/// weight drops by one, the oldest bar leaves), one add per sum on the
+/// loop-carried chains instead of `2 * period` operations per bar. The sums
+/// are recomputed exactly, in TA-Lib's order, every `RESEED` bars, so
+/// rounding drift stays a few ulps of the local window's sums. Unlike the
+/// slope (a difference of nearly equal products on flat windows, where
+/// that would not be within 1e-9), the end point is of the order of the
+/// prices, so this stays far inside the 1e-9 parity.
 fn linreg_end(x: &[f64], period: usize) -> Vec<f64> {
-    let last = (period - 1) as f64;
-    linreg_values(x, period, |m, b| b + m * last)
+    const RESEED: usize = 32;
+    let lb = period - 1;
+    let last = lb as f64;
+    let pf = period as f64;
+    let sum_x = pf * (pf - 1.0) * 0.5;
+    let sum_x_sqr = pf * (pf - 1.0) * (2.0 * pf - 1.0) / 6.0;
+    let divisor = sum_x * sum_x - pf * sum_x_sqr;
+    // Reciprocals: two divides per bar were the bottleneck once the sums
+    // became O(1) (the end point moves by an ulp or so, not the parity).
+    let (inv_div, inv_p) = (1.0 / divisor, 1.0 / pf);
+    chunked_out(x.len(), lb, |start, chunk| {
+        for (b, blk) in chunk.chunks_mut(RESEED).enumerate() {
+            let t0 = start + b * RESEED;
+            let (mut sy, mut sxy) = (0.0, 0.0);
+            for (i, &v) in x[t0 - lb..=t0].iter().enumerate() {
+                sy += v;
+                sxy += (lb - i) as f64 * v;
+            }
+            // Bars t0.. (outputs) with the bar leaving (`old`) and the one
+            // entering (`new`) the window after each; the last step's
+            // `new` may be past the end, so the final output is separate.
+            let len = blk.len();
+            let old = &x[t0 - lb..t0 - lb + len];
+            let new = &x[t0 + 1..(t0 + len).min(x.len() - 1) + 1];
+            let (head, tail) = blk.split_at_mut(new.len());
+            for ((o, &yo), &yn) in head.iter_mut().zip(old).zip(new) {
+                let m = (pf * sxy - sum_x * sy) * inv_div;
+                *o = (sy - m * sum_x) * inv_p + m * last;
+                sxy += sy - pf * yo;
+                sy += yn - yo;
+            }
+            for o in tail {
+                let m = (pf * sxy - sum_x * sy) * inv_div;
+                *o = (sy - m * sum_x) * inv_p + m * last;
+            }
+        }
+    })
 }
 
 fn linreg_slope(x: &[f64], period: usize) -> Vec<f64> {
