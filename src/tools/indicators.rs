@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::chart::{bar_request, bar_time, freshness, max_points};
 use super::series::{Columns, fetch_with_warmup};
-use super::{CallError, ToolInfo, ToolOutput, parse_args, schema_for};
+use super::{CallError, ToolInfo, ToolOutput, no_args_schema, parse_args, schema_for};
 use crate::app::App;
 use crate::indicators::{self, IndicatorSpec, Input};
 use crate::patterns;
@@ -115,12 +115,7 @@ pub fn list_info() -> ToolInfo {
         description: "Every indicator and candlestick pattern this server computes, with inputs, \
             parameters (name, default, valid range) and outputs."
             .to_string(),
-        input_schema: Arc::new(
-            json!({"type": "object", "properties": {}, "additionalProperties": false})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        ),
+        input_schema: no_args_schema(),
         output_schema: None,
     }
 }

@@ -106,3 +106,12 @@ pub(crate) fn schema_for<T: schemars::JsonSchema>() -> Arc<Map<String, Value>> {
         _ => Arc::new(Map::new()),
     }
 }
+
+/// The input schema of a tool that takes no arguments.
+pub(crate) fn no_args_schema() -> Arc<Map<String, Value>> {
+    let mut schema = Map::new();
+    schema.insert("type".into(), Value::from("object"));
+    schema.insert("properties".into(), Value::Object(Map::new()));
+    schema.insert("additionalProperties".into(), Value::Bool(false));
+    Arc::new(schema)
+}

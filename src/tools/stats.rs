@@ -1,10 +1,8 @@
 //! `server_stats`: what the cache holds and how the upstreams behave.
 
-use std::sync::Arc;
-
 use serde_json::{Map, Value, json};
 
-use super::{CallError, ToolInfo, ToolOutput};
+use super::{CallError, ToolInfo, ToolOutput, no_args_schema};
 use crate::app::App;
 
 pub const NAME: &str = "server_stats";
@@ -16,12 +14,7 @@ pub fn info() -> ToolInfo {
             upstream host the circuit-breaker state, consecutive failures, transitions, rejections, \
             calls, failures and retries since start."
             .to_string(),
-        input_schema: Arc::new(
-            json!({"type": "object", "properties": {}, "additionalProperties": false})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        ),
+        input_schema: no_args_schema(),
         output_schema: None,
     }
 }
