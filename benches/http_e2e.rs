@@ -8,13 +8,12 @@
 #[path = "support/seed.rs"]
 mod seed;
 
-use seed::{nse_instrument, reliance_bars};
+use seed::{reliance_bars, seed_reliance};
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use trading_mcp::model::Interval;
-use trading_mcp::store::{BarStore, FetchBatch};
+use trading_mcp::store::BarStore;
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_stock_chart_data","arguments":{"symbol":"RELIANCE","start_date":"2023-03-22","end_date":"2024-03-28"}}}"#;
 
@@ -28,18 +27,7 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = BarStore::open(&db).await.unwrap();
-        let inst = nse_instrument("RELIANCE.NS");
-        store
-            .save_fetch(&FetchBatch {
-                instrument: &inst,
-                interval: Interval::D1,
-                bars: &bars,
-                actions: &[],
-                covered: Some((bars[0].ts, bars.last().unwrap().ts + 86_400)),
-                fetched_at: 1_711_900_000,
-            })
-            .await
-            .unwrap();
+        seed_reliance(&store, &bars).await;
         store.close().await;
     });
 

@@ -11,7 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[path = "support/seed.rs"]
 mod seed;
 
-use seed::{nse_instrument, reliance_bars};
+use seed::{nse_instrument, reliance_bars, seed_reliance};
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -30,19 +30,7 @@ async fn seeded_app(dir: &std::path::Path, bars: &[Bar]) -> App {
     config.db = dir.join("bench.db");
     config.upstream.offline = true;
     let app = App::start(config).await.unwrap();
-    let inst = nse_instrument("RELIANCE.NS");
-    app.chart
-        .store()
-        .save_fetch(&FetchBatch {
-            instrument: &inst,
-            interval: Interval::D1,
-            bars,
-            actions: &[],
-            covered: Some((bars[0].ts, bars.last().unwrap().ts + 86_400)),
-            fetched_at: 1_700_000_000,
-        })
-        .await
-        .unwrap();
+    seed_reliance(app.chart.store(), bars).await;
     app
 }
 

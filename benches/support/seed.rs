@@ -1,33 +1,24 @@
-//! Shared by the service benches: RELIANCE's real daily history as bars.
+//! Shared by the service benches: RELIANCE's real daily history, and a
+//! store seeded with it.
 
-use trading_mcp::model::{Bar, Instrument, date_key};
+use trading_mcp::model::{Bar, Instrument, Interval, date_key};
+use trading_mcp::store::{BarStore, FetchBatch};
 
 #[path = "../../tests/shared_data/mod.rs"]
 mod shared_data;
 
 /// RELIANCE.NS daily bars from `shared/data/nse_daily_yahoo` (about 6,000).
 pub fn reliance_bars() -> Vec<Bar> {
-    let csv = shared_data::Csv::read(
-        &shared_data::shared_dir().join("data/nse_daily_yahoo/RELIANCE.NS.csv"),
-    );
-    let dates = csv.strings("Date");
-    let (o, h, l, c, a, v) = (
-        csv.f64s("Open"),
-        csv.f64s("High"),
-        csv.f64s("Low"),
-        csv.f64s("Close"),
-        csv.f64s("Adj Close"),
-        csv.f64s("Volume"),
-    );
-    (0..dates.len())
+    let d = shared_data::yahoo_daily("RELIANCE.NS").expect("RELIANCE.NS.csv in ../shared");
+    (0..d.dates.len())
         .map(|i| Bar {
-            ts: date_key(chrono::NaiveDate::parse_from_str(&dates[i], "%Y-%m-%d").unwrap()),
-            open: o[i],
-            high: h[i],
-            low: l[i],
-            close: c[i],
-            adj_close: a[i],
-            volume: v[i] as i64,
+            ts: date_key(chrono::NaiveDate::parse_from_str(&d.dates[i], "%Y-%m-%d").unwrap()),
+            open: d.open[i],
+            high: d.high[i],
+            low: d.low[i],
+            close: d.close[i],
+            adj_close: d.adj_close[i],
+            volume: d.volume[i] as i64,
         })
         .collect()
 }
@@ -41,4 +32,20 @@ pub fn nse_instrument(symbol: &str) -> Instrument {
         timezone: "Asia/Kolkata".into(),
         ..Instrument::default()
     }
+}
+
+/// Stores `bars` as RELIANCE.NS daily history, covered end to end.
+pub async fn seed_reliance(store: &BarStore, bars: &[Bar]) {
+    let inst = nse_instrument("RELIANCE.NS");
+    store
+        .save_fetch(&FetchBatch {
+            instrument: &inst,
+            interval: Interval::D1,
+            bars,
+            actions: &[],
+            covered: Some((bars[0].ts, bars.last().unwrap().ts + 86_400)),
+            fetched_at: 1_711_900_000,
+        })
+        .await
+        .unwrap();
 }

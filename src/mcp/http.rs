@@ -32,12 +32,10 @@ pub async fn serve(
         .with_legacy_session_mode(false)
         .with_cancellation_token(shutdown.child_token());
     let fast = app.config.http_fast_path;
-    let handler_app = app.clone();
-    let service: StreamableHttpService<McpServer, LocalSessionManager> = StreamableHttpService::new(
-        move || Ok(McpServer::new(handler_app.clone())),
-        Default::default(),
-        config,
-    );
+    // Stateless requests get a handler each: clone one built up front.
+    let server = McpServer::new(app.clone());
+    let service: StreamableHttpService<McpServer, LocalSessionManager> =
+        StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
     let mut router = axum::Router::new().nest_service("/mcp", service);
     if fast {
         router = router.layer(axum::middleware::from_fn_with_state(

@@ -29,11 +29,14 @@ pub struct McpServer {
 impl McpServer {
     pub fn new(app: App) -> Self {
         let tools = tools::list()
-            .into_iter()
+            .iter()
             .map(|t| {
-                let mut tool =
-                    Tool::new_with_raw(t.name, Some(t.description.into()), t.input_schema);
-                if let Some(out) = t.output_schema {
+                let mut tool = Tool::new_with_raw(
+                    t.name,
+                    Some(t.description.clone().into()),
+                    t.input_schema.clone(),
+                );
+                if let Some(out) = t.output_schema.clone() {
                     tool = tool.with_raw_output_schema(out);
                 }
                 tool

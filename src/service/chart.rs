@@ -86,7 +86,7 @@ impl ChartService {
 
     /// The exchange timezone of a symbol: IST for NSE/BSE, else what the
     /// chart meta said (remembered in memory, else read from the store).
-    async fn zone(&self, symbol: &ResolvedSymbol) -> Result<Option<Tz>, ServiceError> {
+    pub async fn zone(&self, symbol: &ResolvedSymbol) -> Result<Option<Tz>, ServiceError> {
         if matches!(symbol.venue, Venue::Nse | Venue::Bse) {
             return Ok(Some(chrono_tz::Asia::Kolkata));
         }

@@ -60,15 +60,19 @@ pub struct ToolInfo {
     pub output_schema: Option<Arc<Map<String, Value>>>,
 }
 
-/// Every tool this server offers.
-pub fn list() -> Vec<ToolInfo> {
-    vec![
-        chart::info(),
-        indicators::info(),
-        patterns::info(),
-        indicators::list_info(),
-        stats::info(),
-    ]
+/// Every tool this server offers, built once: descriptions and schemas
+/// are generated from the registries, which does not change at run time.
+pub fn list() -> &'static [ToolInfo] {
+    static LIST: std::sync::OnceLock<Vec<ToolInfo>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        vec![
+            chart::info(),
+            indicators::info(),
+            patterns::info(),
+            indicators::list_info(),
+            stats::info(),
+        ]
+    })
 }
 
 /// Runs tool `name` with `args`.

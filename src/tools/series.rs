@@ -7,8 +7,8 @@ use super::CallError;
 use super::chart::{BarRequest, service_error};
 use crate::app::App;
 use crate::indicators::Ohlcv;
-use crate::model::{Interval, date_key};
-use crate::service::{Bound, Served, default_start};
+use crate::model::Interval;
+use crate::service::{Bound, Served, default_start, key_range};
 use crate::upstream::exchange_zone;
 
 /// The columns of a fetched series, oldest first.
@@ -67,12 +67,15 @@ pub async fn fetch_with_warmup(
     req: &BarRequest,
     warmup_bars: usize,
 ) -> Result<Columns, CallError> {
-    // The requested range itself decides what is "in range".
     let now = app.chart.clock().now();
-    // "Today" only places the default start and the intraday history limit,
-    // where a day's difference for non-Indian symbols does not matter; the
-    // service computes the exact range in the symbol's own zone.
-    let zone = chrono_tz::Asia::Kolkata;
+    // A symbol never fetched before has no known zone yet: UTC is off by
+    // hours at most, and only for that first warm-up window.
+    let zone = app
+        .chart
+        .zone(&req.symbol)
+        .await
+        .map_err(service_error)?
+        .unwrap_or(chrono_tz::UTC);
     let today = zone.from_utc_datetime(&now.naive_utc()).date_naive();
     let requested_start = req
         .start
@@ -101,21 +104,10 @@ pub async fn fetch_with_warmup(
         .await
         .map_err(service_error)?;
     let series = &served.series;
-    let start_key = match requested_start {
-        Bound::Date(d) if req.interval.is_intraday() => {
-            let z = exchange_zone(&series.instrument.timezone).unwrap_or(chrono_tz::UTC);
-            z.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-                .earliest()
-                .map(|t| t.timestamp())
-                .unwrap_or_else(|| date_key(d))
-        }
-        Bound::Date(d) => date_key(d),
-        Bound::Instant(t) if req.interval.is_intraday() => t.timestamp(),
-        Bound::Instant(t) => {
-            let z = exchange_zone(&series.instrument.timezone).unwrap_or(chrono_tz::UTC);
-            date_key(z.from_utc_datetime(&t.naive_utc()).date_naive())
-        }
-    };
+    // The first bar in the requested range, keyed exactly as the service keys it.
+    let zone = exchange_zone(&series.instrument.timezone).unwrap_or(zone);
+    let (start_key, _) = key_range(req.interval, zone, Some(requested_start), req.end, now)
+        .map_err(service_error)?;
     let bars = &series.bars;
     let first_in_range = bars.partition_point(|b| b.ts < start_key);
     let utc_offset_secs = exchange_zone(&series.instrument.timezone)

@@ -77,7 +77,6 @@ struct Meta {
     first_trade_date: Option<i64>,
     regular_market_price: Option<f64>,
     regular_market_time: Option<i64>,
-    gmtoffset: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -119,8 +118,7 @@ struct Split {
     denominator: f64,
 }
 
-/// The exchange's zone: `meta.exchangeTimezoneName`, else a fixed offset
-/// from `gmtoffset`, else UTC.
+/// The IANA zone named by `meta.exchangeTimezoneName`, if it is one.
 pub fn exchange_zone(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()
 }
@@ -164,7 +162,6 @@ pub fn parse_chart(body: &[u8], interval: Interval) -> Result<ChartData, ParseEr
         regular_market_price: meta.regular_market_price,
         regular_market_time: meta.regular_market_time,
     };
-    let _ = meta.gmtoffset;
 
     let key = |t: i64| -> Result<i64, ParseError> {
         if interval.is_intraday() {

@@ -85,6 +85,35 @@ pub struct Reference {
     pub volume: Vec<f64>,
 }
 
+/// A `nse_daily_yahoo` file (`Date,Open,High,Low,Close,Adj Close,Volume`) as columns.
+pub struct YahooDaily {
+    pub dates: Vec<String>,
+    pub open: Vec<f64>,
+    pub high: Vec<f64>,
+    pub low: Vec<f64>,
+    pub close: Vec<f64>,
+    pub adj_close: Vec<f64>,
+    pub volume: Vec<f64>,
+}
+
+/// `shared/data/nse_daily_yahoo/<symbol>.csv` (e.g. `RELIANCE.NS`), if it exists.
+pub fn yahoo_daily(symbol: &str) -> Option<YahooDaily> {
+    let path = shared_dir().join(format!("data/nse_daily_yahoo/{symbol}.csv"));
+    if !path.is_file() {
+        return None;
+    }
+    let csv = Csv::read(&path);
+    Some(YahooDaily {
+        dates: csv.strings("Date"),
+        open: csv.f64s("Open"),
+        high: csv.f64s("High"),
+        low: csv.f64s("Low"),
+        close: csv.f64s("Close"),
+        adj_close: csv.f64s("Adj Close"),
+        volume: csv.f64s("Volume"),
+    })
+}
+
 pub const REFERENCE_SYMBOLS: [&str; 3] = ["RELIANCE.NS", "TCS.NS", "INFY.NS"];
 
 pub fn talib_reference(symbol: &str) -> Reference {

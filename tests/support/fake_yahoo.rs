@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::shared_data::{Csv, shared_dir};
+use crate::shared_data::{shared_dir, yahoo_daily};
 
 /// A misbehaviour to inject.
 #[derive(Debug, Clone)]
@@ -265,30 +265,17 @@ pub fn rows_for(symbol: &str, interval: &str) -> Option<Vec<Row>> {
     if interval != "1d" {
         return Some(Vec::new());
     }
-    let path = shared_dir().join(format!("data/nse_daily_yahoo/{base}.NS.csv"));
-    if !path.is_file() {
-        return None;
-    }
-    let csv = Csv::read(&path);
-    let dates = csv.strings("Date");
-    let (o, h, l, c, a, v) = (
-        csv.f64s("Open"),
-        csv.f64s("High"),
-        csv.f64s("Low"),
-        csv.f64s("Close"),
-        csv.f64s("Adj Close"),
-        csv.f64s("Volume"),
-    );
+    let d = yahoo_daily(symbol)?;
     Some(
-        (0..dates.len())
+        (0..d.dates.len())
             .map(|i| Row {
-                ts: nse_open_ts(&dates[i]),
-                open: o[i],
-                high: h[i],
-                low: l[i],
-                close: c[i],
-                adj: a[i],
-                volume: v[i],
+                ts: nse_open_ts(&d.dates[i]),
+                open: d.open[i],
+                high: d.high[i],
+                low: d.low[i],
+                close: d.close[i],
+                adj: d.adj_close[i],
+                volume: d.volume[i],
             })
             .collect(),
     )
