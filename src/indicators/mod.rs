@@ -32,7 +32,7 @@ pub use momentum::{apo, bop, cmo, macd, mom, ppo, roc, rsi, trix};
 pub use oscillators::{aroon, aroonosc, cci, stoch, stochf, stochrsi, ultosc, willr};
 pub use overlap::{bbands, midpoint, midprice, sar};
 pub use price::typprice;
-pub use registry::{compute, find, registry, resolve_params};
+pub use registry::{compute, find, registry, resolve_params, warmup};
 pub use statistics::{linearreg, linearreg_slope, stddev};
 pub use volatility::{atr, natr, trange};
 pub use volume::{ad, adosc, mfi, obv};
@@ -126,7 +126,46 @@ pub struct IndicatorSpec {
     /// Computes every output for these parameter values (in `params` order,
     /// already validated against the ranges).
     pub compute: fn(&Ohlcv, &[f64]) -> Result<Vec<Vec<f64>>, IndicatorError>,
-    /// True when a value depends on all earlier history (EMA family, Wilder
-    /// smoothing, SAR, KAMA...): callers fetch extra history before the range.
-    pub unstable: bool,
+    /// How much history before the first returned bar a value needs to be
+    /// final: see [`registry::warmup`].
+    pub warmup: WarmupRule,
+    /// Levels a trader reads the latest value against (RSI 70/30), if any.
+    pub reading: Option<Reading>,
+}
+
+/// How an indicator's value depends on the history before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarmupRule {
+    /// Only the last `lookback + 1` bars matter.
+    Window,
+    /// Recursive smoothing (EMA family, Wilder, SAR, KAMA...): every earlier
+    /// bar matters, with a weight that decays geometrically.
+    Recursive,
+    /// A running sum from the first bar (OBV, AD): the value depends on
+    /// where the series starts, so it is computed from the first trade.
+    Cumulative,
+    /// Anchored at the range start, or at each session for intraday (VWAP).
+    Anchored,
+    /// The previous period's H/L/C: the previous bar daily, the previous
+    /// session intraday (pivots).
+    PreviousSession,
+}
+
+/// Overbought/oversold style levels for a one-line reading of the latest value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading {
+    pub label: &'static str,
+    /// Above this: overbought (or the indicator's "high" verdict).
+    pub high: f64,
+    /// Below this: oversold.
+    pub low: f64,
+}
+
+/// History an indicator needs before the first bar it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Warmup {
+    /// At least this many bars.
+    Bars(usize),
+    /// Everything from the instrument's first bar.
+    FullHistory,
 }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use super::specs::TALIB_SPECS;
 use super::specs_momentum::MOMENTUM_SPECS;
-use super::{IndicatorError, IndicatorSpec, Input, Ohlcv};
+use super::{IndicatorError, IndicatorSpec, Input, Ohlcv, Warmup, WarmupRule};
 
 /// Every indicator: TA-Lib's first, then the trader group.
 pub fn registry() -> &'static [IndicatorSpec] {
@@ -144,4 +144,26 @@ pub fn compute(
         });
     }
     (spec.compute)(ohlcv, params)
+}
+
+/// Bars of intraday history that certainly hold the previous session (the
+/// longest NSE session is 375 one-minute bars).
+const PREVIOUS_SESSION_INTRADAY_BARS: usize = 400;
+
+/// The history `spec` needs before the first returned bar for every value
+/// to equal TA-Lib's value over the full history, for resolved `params`.
+///
+/// Recursive smoothing decays a seed's weight like (1 - 1/p)^n for Wilder's
+/// p-bar smoothing, the slowest kind: 30 lookbacks (at least 300 bars) take
+/// it below 1e-13, far under the 1e-9 the values are held to.
+pub fn warmup(spec: &IndicatorSpec, params: &[f64], intraday: bool) -> Warmup {
+    let lookback = (spec.lookback)(params);
+    match spec.warmup {
+        WarmupRule::Window => Warmup::Bars(lookback),
+        WarmupRule::Recursive => Warmup::Bars(lookback + (30 * lookback).max(300)),
+        WarmupRule::Cumulative => Warmup::FullHistory,
+        WarmupRule::Anchored => Warmup::Bars(0),
+        WarmupRule::PreviousSession if intraday => Warmup::Bars(PREVIOUS_SESSION_INTRADAY_BARS),
+        WarmupRule::PreviousSession => Warmup::Bars(lookback),
+    }
 }

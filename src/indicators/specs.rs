@@ -3,7 +3,7 @@
 
 use super::common::MAX_REAL;
 use super::ma::{MaType, ma_lookback};
-use super::{IndicatorError, IndicatorSpec, Input, Ohlcv, ParamSpec};
+use super::{IndicatorError, IndicatorSpec, Input, Ohlcv, ParamSpec, WarmupRule};
 use super::{ma, overlap, price, statistics as st, volatility as vol, volume as vo};
 use Input::{Close, High, Low, Volume};
 
@@ -110,7 +110,7 @@ pub(super) fn lb_one(_: &[f64]) -> usize {
 
 /// One table entry.
 macro_rules! spec {
-    ($name:literal, $group:literal, $desc:literal, [$($inp:ident),*], [$($param:expr),*], [$($out:literal),*], $lb:expr, $compute:expr, $unstable:literal) => {
+    ($name:literal, $group:literal, $desc:literal, [$($inp:ident),*], [$($param:expr),*], [$($out:literal),*], $lb:expr, $compute:expr, $warmup:ident) => {
         IndicatorSpec {
             name: $name,
             group: $group,
@@ -120,7 +120,8 @@ macro_rules! spec {
             outputs: &[$($out),*],
             lookback: $lb,
             compute: $compute,
-            unstable: $unstable,
+            warmup: WarmupRule::$warmup,
+            reading: None,
         }
     };
 }
@@ -139,7 +140,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["sma"],
         |p| ma_lookback(u(p, 0), MaType::Sma),
         |o: &Ohlcv, p: &[f64]| one(ma::sma(o.close, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "EMA",
@@ -150,7 +151,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["ema"],
         |p| ma_lookback(u(p, 0), MaType::Ema),
         |o: &Ohlcv, p: &[f64]| one(ma::ema(o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "WMA",
@@ -161,7 +162,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["wma"],
         |p| ma_lookback(u(p, 0), MaType::Wma),
         |o: &Ohlcv, p: &[f64]| one(ma::wma(o.close, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "DEMA",
@@ -172,7 +173,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["dema"],
         |p| ma_lookback(u(p, 0), MaType::Dema),
         |o: &Ohlcv, p: &[f64]| one(ma::dema(o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "TEMA",
@@ -183,7 +184,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["tema"],
         |p| ma_lookback(u(p, 0), MaType::Tema),
         |o: &Ohlcv, p: &[f64]| one(ma::tema(o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "TRIMA",
@@ -194,7 +195,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["trima"],
         |p| ma_lookback(u(p, 0), MaType::Trima),
         |o: &Ohlcv, p: &[f64]| one(ma::trima(o.close, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "KAMA",
@@ -205,7 +206,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["kama"],
         |p| ma_lookback(u(p, 0), MaType::Kama),
         |o: &Ohlcv, p: &[f64]| one(ma::kama(o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "T3",
@@ -225,7 +226,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["t3"],
         |p| ma_lookback(u(p, 0), MaType::T3),
         |o: &Ohlcv, p: &[f64]| one(ma::t3(o.close, u(p, 0), f(p, 1))),
-        true
+        Recursive
     ),
     spec!(
         "MIDPOINT",
@@ -236,7 +237,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["midpoint"],
         lb_p_minus_1,
         |o: &Ohlcv, p: &[f64]| one(overlap::midpoint(o.close, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "MIDPRICE",
@@ -247,7 +248,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["midprice"],
         lb_p_minus_1,
         |o: &Ohlcv, p: &[f64]| one(overlap::midprice(o.high, o.low, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "BBANDS",
@@ -281,7 +282,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
             f(p, 2),
             mt(p, 3)?
         )),
-        true
+        Recursive
     ),
     spec!(
         "SAR",
@@ -301,7 +302,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["sar"],
         lb_one,
         |o: &Ohlcv, p: &[f64]| one(overlap::sar(o.high, o.low, f(p, 0), f(p, 1))),
-        true
+        Recursive
     ),
     // ---- volume
     spec!(
@@ -313,7 +314,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["obv"],
         lb_zero,
         |o: &Ohlcv, _: &[f64]| one(vo::obv(o.close, o.volume)),
-        true
+        Cumulative
     ),
     spec!(
         "AD",
@@ -324,7 +325,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["ad"],
         lb_zero,
         |o: &Ohlcv, _: &[f64]| one(vo::ad(o.high, o.low, o.close, o.volume)),
-        true
+        Cumulative
     ),
     spec!(
         "ADOSC",
@@ -345,7 +346,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
             u(p, 0),
             u(p, 1)
         )),
-        true
+        Recursive
     ),
     // ---- volatility
     spec!(
@@ -357,7 +358,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["atr"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| one(vol::atr(o.high, o.low, o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "NATR",
@@ -368,7 +369,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["natr"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| one(vol::natr(o.high, o.low, o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "TRANGE",
@@ -379,7 +380,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["trange"],
         lb_one,
         |o: &Ohlcv, _: &[f64]| one(vol::trange(o.high, o.low, o.close)),
-        false
+        Window
     ),
     // ---- statistics
     spec!(
@@ -394,7 +395,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["stddev"],
         lb_p_minus_1,
         |o: &Ohlcv, p: &[f64]| one(st::stddev(o.close, u(p, 0), f(p, 1))),
-        false
+        Window
     ),
     spec!(
         "LINEARREG",
@@ -405,7 +406,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["linearreg"],
         lb_p_minus_1,
         |o: &Ohlcv, p: &[f64]| one(st::linearreg(o.close, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "LINEARREG_SLOPE",
@@ -416,7 +417,7 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["linearreg_slope"],
         lb_p_minus_1,
         |o: &Ohlcv, p: &[f64]| one(st::linearreg_slope(o.close, u(p, 0))),
-        false
+        Window
     ),
     // ---- price transform
     spec!(
@@ -428,6 +429,6 @@ pub static TALIB_SPECS: &[IndicatorSpec] = &[
         ["typprice"],
         lb_zero,
         |o: &Ohlcv, _: &[f64]| one(price::typprice(o.high, o.low, o.close)),
-        false
+        Window
     ),
 ];

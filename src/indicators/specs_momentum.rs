@@ -4,24 +4,31 @@ use super::ma::{self, ma_lookback};
 use super::specs::{
     f, int, lb_p, lb_p_minus_1, lb_zero, matype, mt, mtl, one, spec, three, tp, two, u,
 };
-use super::{IndicatorSpec, Input, Ohlcv};
+use super::{IndicatorSpec, Input, Ohlcv, Reading, WarmupRule};
 use super::{directional as dir, momentum as mom, oscillators as osc, volume as vo};
 use Input::{Close, High, Low, Open, Volume};
 
 /// Momentum indicators, in TA-Lib's order.
 pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
     // ---- momentum
-    spec!(
-        "RSI",
-        "momentum",
-        "Relative strength index (Wilder smoothing), 0..100.",
-        [Close],
-        [tp(14.0, 2.0)],
-        ["rsi"],
-        lb_p,
-        |o: &Ohlcv, p: &[f64]| one(mom::rsi(o.close, u(p, 0))),
-        true
-    ),
+    IndicatorSpec {
+        reading: Some(Reading {
+            label: "RSI",
+            high: 70.0,
+            low: 30.0,
+        }),
+        ..spec!(
+            "RSI",
+            "momentum",
+            "Relative strength index (Wilder smoothing), 0..100.",
+            [Close],
+            [tp(14.0, 2.0)],
+            ["rsi"],
+            lb_p,
+            |o: &Ohlcv, p: &[f64]| one(mom::rsi(o.close, u(p, 0))),
+            Recursive
+        )
+    },
     spec!(
         "MACD",
         "momentum",
@@ -35,34 +42,41 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["macd", "macdsignal", "macdhist"],
         |p| mom::macd_lookback(u(p, 1).max(1), u(p, 2).max(1)),
         |o: &Ohlcv, p: &[f64]| three(mom::macd(o.close, u(p, 0), u(p, 1), u(p, 2))),
-        true
+        Recursive
     ),
-    spec!(
-        "STOCH",
-        "momentum",
-        "Slow stochastic: %K over fastk_period smoothed by MA(slowk_period, slowk_matype), %D = MA(slowd_period, slowd_matype) of it; 0..100.",
-        [High, Low, Close],
-        [
-            int("fastk_period", 5.0, 1.0, "bars for the raw %K range"),
-            int("slowk_period", 3.0, 1.0, "%K smoothing period"),
-            matype("slowk_matype", 0.0),
-            int("slowd_period", 3.0, 1.0, "%D smoothing period"),
-            matype("slowd_matype", 0.0)
-        ],
-        ["slowk", "slowd"],
-        |p| osc::stoch_lookback(u(p, 0).max(1), u(p, 1), mtl(p, 2), u(p, 3), mtl(p, 4)),
-        |o: &Ohlcv, p: &[f64]| two(osc::stoch(
-            o.high,
-            o.low,
-            o.close,
-            u(p, 0),
-            u(p, 1),
-            ma::matype_param("slowk_matype", f(p, 2))?,
-            u(p, 3),
-            ma::matype_param("slowd_matype", f(p, 4))?
-        )),
-        true
-    ),
+    IndicatorSpec {
+        reading: Some(Reading {
+            label: "Stochastic %K",
+            high: 80.0,
+            low: 20.0,
+        }),
+        ..spec!(
+            "STOCH",
+            "momentum",
+            "Slow stochastic: %K over fastk_period smoothed by MA(slowk_period, slowk_matype), %D = MA(slowd_period, slowd_matype) of it; 0..100.",
+            [High, Low, Close],
+            [
+                int("fastk_period", 5.0, 1.0, "bars for the raw %K range"),
+                int("slowk_period", 3.0, 1.0, "%K smoothing period"),
+                matype("slowk_matype", 0.0),
+                int("slowd_period", 3.0, 1.0, "%D smoothing period"),
+                matype("slowd_matype", 0.0)
+            ],
+            ["slowk", "slowd"],
+            |p| osc::stoch_lookback(u(p, 0).max(1), u(p, 1), mtl(p, 2), u(p, 3), mtl(p, 4)),
+            |o: &Ohlcv, p: &[f64]| two(osc::stoch(
+                o.high,
+                o.low,
+                o.close,
+                u(p, 0),
+                u(p, 1),
+                ma::matype_param("slowk_matype", f(p, 2))?,
+                u(p, 3),
+                ma::matype_param("slowd_matype", f(p, 4))?
+            )),
+            Recursive
+        )
+    },
     spec!(
         "STOCHF",
         "momentum",
@@ -83,7 +97,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
             u(p, 1),
             ma::matype_param("fastd_matype", f(p, 2))?
         )),
-        true
+        Recursive
     ),
     spec!(
         "STOCHRSI",
@@ -105,7 +119,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
             u(p, 2),
             ma::matype_param("fastd_matype", f(p, 3))?
         )),
-        true
+        Recursive
     ),
     spec!(
         "ADX",
@@ -116,7 +130,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["adx"],
         |p| dir::adx_lookback(u(p, 0).max(1)),
         |o: &Ohlcv, p: &[f64]| one(dir::adx(o.high, o.low, o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "ADXR",
@@ -127,7 +141,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["adxr"],
         |p| dir::adxr_lookback(u(p, 0).max(1)),
         |o: &Ohlcv, p: &[f64]| one(dir::adxr(o.high, o.low, o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "DX",
@@ -138,7 +152,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["dx"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| one(dir::dx(o.high, o.low, o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "PLUS_DI",
@@ -149,7 +163,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["plus_di"],
         |p| dir::di_lookback(u(p, 0)),
         |o: &Ohlcv, p: &[f64]| one(dir::plus_di(o.high, o.low, o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "MINUS_DI",
@@ -160,41 +174,62 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["minus_di"],
         |p| dir::di_lookback(u(p, 0)),
         |o: &Ohlcv, p: &[f64]| one(dir::minus_di(o.high, o.low, o.close, u(p, 0))),
-        true
+        Recursive
     ),
-    spec!(
-        "CCI",
-        "momentum",
-        "Commodity channel index: (TP - SMA(TP)) / (0.015 × mean deviation), TP = (H+L+C)/3.",
-        [High, Low, Close],
-        [tp(14.0, 2.0)],
-        ["cci"],
-        lb_p_minus_1,
-        |o: &Ohlcv, p: &[f64]| one(osc::cci(o.high, o.low, o.close, u(p, 0))),
-        false
-    ),
-    spec!(
-        "WILLR",
-        "momentum",
-        "Williams %R: -100 (highest high - close) / (highest high - lowest low); -100..0.",
-        [High, Low, Close],
-        [tp(14.0, 2.0)],
-        ["willr"],
-        lb_p_minus_1,
-        |o: &Ohlcv, p: &[f64]| one(osc::willr(o.high, o.low, o.close, u(p, 0))),
-        false
-    ),
-    spec!(
-        "MFI",
-        "momentum",
-        "Money flow index: volume-weighted RSI of typical price over period bars; 0..100.",
-        [High, Low, Close, Volume],
-        [tp(14.0, 2.0)],
-        ["mfi"],
-        lb_p,
-        |o: &Ohlcv, p: &[f64]| one(vo::mfi(o.high, o.low, o.close, o.volume, u(p, 0))),
-        false
-    ),
+    IndicatorSpec {
+        reading: Some(Reading {
+            label: "CCI",
+            high: 100.0,
+            low: -100.0,
+        }),
+        ..spec!(
+            "CCI",
+            "momentum",
+            "Commodity channel index: (TP - SMA(TP)) / (0.015 × mean deviation), TP = (H+L+C)/3.",
+            [High, Low, Close],
+            [tp(14.0, 2.0)],
+            ["cci"],
+            lb_p_minus_1,
+            |o: &Ohlcv, p: &[f64]| one(osc::cci(o.high, o.low, o.close, u(p, 0))),
+            Window
+        )
+    },
+    IndicatorSpec {
+        reading: Some(Reading {
+            label: "Williams %R",
+            high: -20.0,
+            low: -80.0,
+        }),
+        ..spec!(
+            "WILLR",
+            "momentum",
+            "Williams %R: -100 (highest high - close) / (highest high - lowest low); -100..0.",
+            [High, Low, Close],
+            [tp(14.0, 2.0)],
+            ["willr"],
+            lb_p_minus_1,
+            |o: &Ohlcv, p: &[f64]| one(osc::willr(o.high, o.low, o.close, u(p, 0))),
+            Window
+        )
+    },
+    IndicatorSpec {
+        reading: Some(Reading {
+            label: "MFI",
+            high: 80.0,
+            low: 20.0,
+        }),
+        ..spec!(
+            "MFI",
+            "momentum",
+            "Money flow index: volume-weighted RSI of typical price over period bars; 0..100.",
+            [High, Low, Close, Volume],
+            [tp(14.0, 2.0)],
+            ["mfi"],
+            lb_p,
+            |o: &Ohlcv, p: &[f64]| one(vo::mfi(o.high, o.low, o.close, o.volume, u(p, 0))),
+            Window
+        )
+    },
     spec!(
         "ROC",
         "momentum",
@@ -204,7 +239,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["roc"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| one(mom::roc(o.close, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "MOM",
@@ -215,7 +250,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["mom"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| one(mom::mom(o.close, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "CMO",
@@ -226,7 +261,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["cmo"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| one(mom::cmo(o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "PPO",
@@ -241,7 +276,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["ppo"],
         |p| ma_lookback(u(p, 0).max(u(p, 1)), mtl(p, 2)),
         |o: &Ohlcv, p: &[f64]| one(mom::ppo(o.close, u(p, 0), u(p, 1), mt(p, 2)?)),
-        true
+        Recursive
     ),
     spec!(
         "APO",
@@ -256,7 +291,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["apo"],
         |p| ma_lookback(u(p, 0).max(u(p, 1)), mtl(p, 2)),
         |o: &Ohlcv, p: &[f64]| one(mom::apo(o.close, u(p, 0), u(p, 1), mt(p, 2)?)),
-        true
+        Recursive
     ),
     spec!(
         "AROON",
@@ -267,7 +302,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["aroondown", "aroonup"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| two(osc::aroon(o.high, o.low, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "AROONOSC",
@@ -278,7 +313,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["aroonosc"],
         lb_p,
         |o: &Ohlcv, p: &[f64]| one(osc::aroonosc(o.high, o.low, u(p, 0))),
-        false
+        Window
     ),
     spec!(
         "ULTOSC",
@@ -300,7 +335,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
             u(p, 1),
             u(p, 2)
         )),
-        false
+        Window
     ),
     spec!(
         "TRIX",
@@ -311,7 +346,7 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["trix"],
         |p| mom::trix_lookback(u(p, 0).max(1)),
         |o: &Ohlcv, p: &[f64]| one(mom::trix(o.close, u(p, 0))),
-        true
+        Recursive
     ),
     spec!(
         "BOP",
@@ -322,6 +357,6 @@ pub static MOMENTUM_SPECS: &[IndicatorSpec] = &[
         ["bop"],
         lb_zero,
         |o: &Ohlcv, _: &[f64]| one(mom::bop(o.open, o.high, o.low, o.close)),
-        false
+        Window
     ),
 ];

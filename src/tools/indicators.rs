@@ -235,46 +235,35 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-/// Bars of history needed before the first output for values to be final.
+/// Bars of history needed before the first output for values to be final:
+/// the registry's rule, capped for now (cumulative ones get the cap).
 fn warmup(job: &Job, intraday: bool) -> usize {
-    let lookback = (job.spec.lookback)(&job.params);
-    match job.spec.name {
-        // Anchored at the range start (daily) or the session start (intraday).
-        "VWAP" => 0,
-        // The previous session's H/L/C.
-        "PIVOT_CLASSIC" | "PIVOT_FIBONACCI" | "PIVOT_CAMARILLA" if intraday => 400,
-        // Recursive smoothing: the seed's weight decays like (1 - 1/p)^n for
-        // Wilder's p-bar smoothing (the slowest kind); 30 lookbacks take it
-        // below 1e-13, far under the 1e-9 the values are held to.
-        _ if job.spec.unstable => lookback + (30 * lookback).max(300),
-        _ => lookback,
+    match indicators::warmup(job.spec, &job.params, intraday) {
+        indicators::Warmup::Bars(n) => n.min(MAX_WARMUP),
+        indicators::Warmup::FullHistory => MAX_WARMUP,
     }
-    .min(MAX_WARMUP)
 }
 
-/// A one-line interpretation of the latest value, for the oscillators
-/// traders read at a glance.
-fn reading(name: &str, latest: &[(String, f64)]) -> Option<String> {
+/// A one-line interpretation of the latest value against the levels the
+/// registry gives (RSI 70/30...).
+fn reading(spec: &IndicatorSpec, latest: &[(String, f64)]) -> Option<String> {
+    let r = spec.reading?;
     let v = latest.first()?.1;
     if !v.is_finite() {
         return None;
     }
-    let (label, hi, lo) = match name {
-        "RSI" => ("RSI", 70.0, 30.0),
-        "STOCH" => ("Stochastic %K", 80.0, 20.0),
-        "MFI" => ("MFI", 80.0, 20.0),
-        "WILLR" => ("Williams %R", -20.0, -80.0),
-        "CCI" => ("CCI", 100.0, -100.0),
-        _ => return None,
-    };
-    let verdict = if v > hi {
-        format!("above {}, overbought", fmt_num(hi))
-    } else if v < lo {
-        format!("below {}, oversold", fmt_num(lo))
+    let verdict = if v > r.high {
+        format!("above {}, overbought", fmt_num(r.high))
+    } else if v < r.low {
+        format!("below {}, oversold", fmt_num(r.low))
     } else {
-        format!("between {} and {}, neutral", fmt_num(lo), fmt_num(hi))
+        format!(
+            "between {} and {}, neutral",
+            fmt_num(r.low),
+            fmt_num(r.high)
+        )
     };
-    Some(format!("{label} {v:.1}: {verdict}"))
+    Some(format!("{} {v:.1}: {verdict}", r.label))
 }
 
 fn num(x: f64) -> Value {
@@ -375,7 +364,7 @@ pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, Cal
             "columns": names,
             "warmup_bars": (job.spec.lookback)(&job.params),
             "latest": latest.iter().map(|(n, v)| (n.clone(), num(*v))).collect::<Map<_, _>>(),
-            "reading": reading(job.spec.name, &latest),
+            "reading": reading(job.spec, &latest),
         }));
         columns.extend(names.into_iter().zip(outputs));
     }

@@ -30,7 +30,7 @@ pub use pivots::{PivotMethod, Pivots, pivots};
 pub use supertrend::{Supertrend, supertrend};
 pub use vwap::vwap;
 
-use super::{IndicatorSpec, Input};
+use super::{IndicatorSpec, Input, WarmupRule};
 use Input::{Close, High, Low, Open, Time, Volume};
 
 /// The trader indicators, for the global registry.
@@ -44,7 +44,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["vwap"],
         lookback: vwap::lookback,
         compute: vwap::compute,
-        unstable: true,
+        warmup: WarmupRule::Anchored,
+        reading: None,
     },
     IndicatorSpec {
         name: "SUPERTREND",
@@ -55,7 +56,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["supertrend", "direction", "upper", "lower"],
         lookback: supertrend::lookback,
         compute: supertrend::compute,
-        unstable: true,
+        warmup: WarmupRule::Recursive,
+        reading: None,
     },
     IndicatorSpec {
         name: "ICHIMOKU",
@@ -66,7 +68,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["tenkan", "kijun", "senkou_a", "senkou_b", "chikou"],
         lookback: ichimoku::lookback,
         compute: ichimoku::compute,
-        unstable: false,
+        warmup: WarmupRule::Window,
+        reading: None,
     },
     IndicatorSpec {
         name: "KELTNER",
@@ -77,7 +80,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["upper", "middle", "lower"],
         lookback: channels::keltner_lookback,
         compute: channels::keltner_compute,
-        unstable: true,
+        warmup: WarmupRule::Recursive,
+        reading: None,
     },
     IndicatorSpec {
         name: "DONCHIAN",
@@ -88,7 +92,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["upper", "middle", "lower"],
         lookback: channels::donchian_lookback,
         compute: channels::donchian_compute,
-        unstable: false,
+        warmup: WarmupRule::Window,
+        reading: None,
     },
     IndicatorSpec {
         name: "PIVOT_CLASSIC",
@@ -99,7 +104,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["pp", "r1", "r2", "r3", "s1", "s2", "s3"],
         lookback: pivots::lookback,
         compute: pivots::classic_compute,
-        unstable: false,
+        warmup: WarmupRule::PreviousSession,
+        reading: None,
     },
     IndicatorSpec {
         name: "PIVOT_FIBONACCI",
@@ -110,7 +116,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["pp", "r1", "r2", "r3", "s1", "s2", "s3"],
         lookback: pivots::lookback,
         compute: pivots::fibonacci_compute,
-        unstable: false,
+        warmup: WarmupRule::PreviousSession,
+        reading: None,
     },
     IndicatorSpec {
         name: "PIVOT_CAMARILLA",
@@ -121,7 +128,8 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["pp", "r1", "r2", "r3", "r4", "s1", "s2", "s3", "s4"],
         lookback: pivots::lookback,
         compute: pivots::camarilla_compute,
-        unstable: false,
+        warmup: WarmupRule::PreviousSession,
+        reading: None,
     },
     IndicatorSpec {
         name: "HEIKIN_ASHI",
@@ -132,6 +140,7 @@ pub static SPECS: &[IndicatorSpec] = &[
         outputs: &["ha_open", "ha_high", "ha_low", "ha_close"],
         lookback: heikin_ashi::lookback,
         compute: heikin_ashi::compute,
-        unstable: true,
+        warmup: WarmupRule::Recursive,
+        reading: None,
     },
 ];
