@@ -6,12 +6,15 @@ use crate::clock::{OffsetClock, SharedClock, SystemClock};
 use crate::config::Config;
 use crate::service::ChartService;
 use crate::store::BarStore;
+use crate::telemetry::Telemetry;
 use crate::upstream::{ChartClient, HttpUpstream};
 
 #[derive(Debug, Clone)]
 pub struct App {
     pub chart: ChartService,
     pub config: Arc<Config>,
+    /// Per-tool counters of the one call path.
+    pub telemetry: Arc<Telemetry>,
 }
 
 impl App {
@@ -33,10 +36,17 @@ impl App {
         )?);
         let chart_client = ChartClient::new(http, &config.yahoo_url)?;
         let chart = ChartService::new(store, chart_client, clock, config.service.clone());
+        let telemetry = Telemetry::new(crate::tools::registry().iter().map(|t| t.name));
         Ok(Self {
             chart,
             config: Arc::new(config),
+            telemetry: Arc::new(telemetry),
         })
+    }
+
+    /// The process's clock.
+    pub fn clock(&self) -> &SharedClock {
+        self.chart.clock()
     }
 
     /// Flushes and closes the store.

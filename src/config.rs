@@ -1,134 +1,176 @@
-//! Configuration: command-line flags, then `TRADING_MCP_*` environment
-//! variables, then an optional TOML file (`--config`), then defaults.
+//! Configuration: one [`Settings`] struct, read from command-line flags,
+//! then `TRADING_MCP_*` environment variables, then a TOML file
+//! (`--config`), then the defaults of [`Settings::default`] — the one place
+//! where a default is written.
 //!
-//! clap reads flags and the environment; [`FileSettings`] fills whatever
-//! both left unset.
+//! clap fills every field from a flag, its variable, or the default; for
+//! each field that came from the default, a value in the TOML file wins.
+//! [`Settings::into_config`] turns the flat settings into the typed parts
+//! each module takes ([`UpstreamConfig`], [`ServiceConfig`], ...).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use clap::Args;
 use clap::builder::BoolishValueParser;
-use serde::Deserialize;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, ValueEnum};
+use serde::{Deserialize, Serialize};
 
 use crate::service::ServiceConfig;
 use crate::upstream::{BreakerConfig, RetryPolicy, UpstreamConfig};
 
-pub const DEFAULT_DB: &str = "data/trading-mcp.db";
-pub const DEFAULT_YAHOO_URL: &str = "https://query1.finance.yahoo.com";
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8765";
+/// How `serve` talks MCP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// stdin/stdout (what desktop clients launch).
+    Stdio,
+    /// Streamable HTTP at `/mcp`.
+    Http,
+}
 
-/// Every tunable, as flags (each also read from its environment variable).
-#[derive(Debug, Clone, Default, Args)]
+/// Every tunable. Each field is a flag (`--cache-mib`), an environment
+/// variable (`TRADING_MCP_CACHE_MIB`) and a TOML key (`cache_mib`).
+#[derive(Debug, Clone, PartialEq, Args, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Settings {
-    /// TOML file with any of the settings below (flags and env win over it).
+    /// TOML file with any of these settings (flags and environment win over it).
     #[arg(long, env = "TRADING_MCP_CONFIG", global = true)]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// SQLite database file; created with its schema on first run.
-    #[arg(long, env = "TRADING_MCP_DB", global = true)]
-    pub db: Option<PathBuf>,
+    #[arg(long, env = "TRADING_MCP_DB", global = true, default_value_os_t = Settings::default().db)]
+    pub db: PathBuf,
     /// Base URL of the Yahoo Finance chart API.
-    #[arg(long, env = "TRADING_MCP_YAHOO_URL", global = true)]
-    pub yahoo_url: Option<String>,
+    #[arg(long, env = "TRADING_MCP_YAHOO_URL", global = true, default_value_t = Settings::default().yahoo_url)]
+    pub yahoo_url: String,
     /// Never contact any upstream: answer from the store only.
     #[arg(long, env = "TRADING_MCP_OFFLINE", global = true, num_args = 0..=1,
-          default_missing_value = "true", value_parser = BoolishValueParser::new())]
-    pub offline: Option<bool>,
-    /// Log filter (tracing env-filter syntax), e.g. `info,trading_mcp=debug`.
-    #[arg(long, env = "TRADING_MCP_LOG", global = true)]
-    pub log: Option<String>,
-    /// Pretend the process started at this RFC 3339 instant (replay, tests).
+          default_value_t = Settings::default().offline, default_missing_value = "true",
+          action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub offline: bool,
+    /// Log filter (tracing env-filter syntax), e.g. `info,trading_mcp=debug`. Logs go to stderr.
+    #[arg(long, env = "TRADING_MCP_LOG", global = true, default_value_t = Settings::default().log)]
+    pub log: String,
+    /// Start the clock at this RFC 3339 instant instead of the system time (replay, tests).
     #[arg(long, env = "TRADING_MCP_NOW", global = true)]
     pub now: Option<String>,
-    /// L1 cache capacity in MiB.
-    #[arg(long, env = "TRADING_MCP_CACHE_MIB", global = true)]
-    pub cache_mib: Option<u64>,
-    /// Seconds a series that includes the current session stays in L1.
-    #[arg(long, env = "TRADING_MCP_LIVE_TTL_SECS", global = true)]
-    pub live_ttl_secs: Option<u64>,
+    /// L1 capacity in MiB: memory for bars.
+    #[arg(long, env = "TRADING_MCP_CACHE_MIB", global = true, default_value_t = Settings::default().cache_mib)]
+    pub cache_mib: u64,
+    /// Memory in MiB for encoded tool results at the MCP edge.
+    #[arg(long, env = "TRADING_MCP_RESULT_CACHE_MIB", global = true, default_value_t = Settings::default().result_cache_mib)]
+    pub result_cache_mib: u64,
+    /// Seconds a series that reaches into the current session stays in L1.
+    #[arg(long, env = "TRADING_MCP_LIVE_TTL_SECS", global = true, default_value_t = Settings::default().live_ttl_secs)]
+    pub live_ttl_secs: u64,
     /// Seconds an unknown-symbol answer is remembered.
-    #[arg(long, env = "TRADING_MCP_NEGATIVE_TTL_SECS", global = true)]
-    pub negative_ttl_secs: Option<u64>,
+    #[arg(long, env = "TRADING_MCP_NEGATIVE_TTL_SECS", global = true, default_value_t = Settings::default().negative_ttl_secs)]
+    pub negative_ttl_secs: u64,
     /// Consecutive failures that open a host's circuit breaker.
-    #[arg(long, env = "TRADING_MCP_BREAKER_FAILURES", global = true)]
-    pub breaker_failures: Option<u32>,
-    /// Milliseconds an open breaker rejects calls before a probe.
-    #[arg(long, env = "TRADING_MCP_BREAKER_COOLDOWN_MS", global = true)]
-    pub breaker_cooldown_ms: Option<u64>,
+    #[arg(long, env = "TRADING_MCP_BREAKER_FAILURES", global = true, default_value_t = Settings::default().breaker_failures)]
+    pub breaker_failures: u32,
+    /// Milliseconds an open breaker rejects calls before a half-open probe.
+    #[arg(long, env = "TRADING_MCP_BREAKER_COOLDOWN_MS", global = true, default_value_t = Settings::default().breaker_cooldown_ms)]
+    pub breaker_cooldown_ms: u64,
     /// Retries after the first try of an upstream call.
-    #[arg(long, env = "TRADING_MCP_RETRIES", global = true)]
-    pub retries: Option<u32>,
-    /// First retry delay in milliseconds (doubles each retry, with jitter).
-    #[arg(long, env = "TRADING_MCP_RETRY_BASE_MS", global = true)]
-    pub retry_base_ms: Option<u64>,
+    #[arg(long, env = "TRADING_MCP_RETRIES", global = true, default_value_t = Settings::default().retries)]
+    pub retries: u32,
+    /// First retry delay in milliseconds (doubling each retry, ±20 % jitter).
+    #[arg(long, env = "TRADING_MCP_RETRY_BASE_MS", global = true, default_value_t = Settings::default().retry_base_ms)]
+    pub retry_base_ms: u64,
     /// Longest retry delay in milliseconds.
-    #[arg(long, env = "TRADING_MCP_RETRY_MAX_MS", global = true)]
-    pub retry_max_ms: Option<u64>,
-    /// Longest `Retry-After` honoured, in milliseconds.
-    #[arg(long, env = "TRADING_MCP_RETRY_AFTER_MAX_MS", global = true)]
-    pub retry_after_max_ms: Option<u64>,
+    #[arg(long, env = "TRADING_MCP_RETRY_MAX_MS", global = true, default_value_t = Settings::default().retry_max_ms)]
+    pub retry_max_ms: u64,
+    /// Longest `Retry-After` honoured, in milliseconds; a longer one ends the retries.
+    #[arg(long, env = "TRADING_MCP_RETRY_AFTER_MAX_MS", global = true, default_value_t = Settings::default().retry_after_max_ms)]
+    pub retry_after_max_ms: u64,
     /// Upstream requests per second per host.
-    #[arg(long, env = "TRADING_MCP_RATE_LIMIT", global = true)]
-    pub rate_limit: Option<f64>,
+    #[arg(long, env = "TRADING_MCP_RATE_LIMIT", global = true, default_value_t = Settings::default().rate_limit)]
+    pub rate_limit: f64,
     /// Burst size of the per-host rate limit.
-    #[arg(long, env = "TRADING_MCP_RATE_BURST", global = true)]
-    pub rate_burst: Option<u32>,
+    #[arg(long, env = "TRADING_MCP_RATE_BURST", global = true, default_value_t = Settings::default().rate_burst)]
+    pub rate_burst: u32,
     /// Upstream connect timeout in milliseconds.
-    #[arg(long, env = "TRADING_MCP_CONNECT_TIMEOUT_MS", global = true)]
-    pub connect_timeout_ms: Option<u64>,
+    #[arg(long, env = "TRADING_MCP_CONNECT_TIMEOUT_MS", global = true, default_value_t = Settings::default().connect_timeout_ms)]
+    pub connect_timeout_ms: u64,
     /// Upstream total request timeout in milliseconds.
-    #[arg(long, env = "TRADING_MCP_REQUEST_TIMEOUT_MS", global = true)]
-    pub request_timeout_ms: Option<u64>,
+    #[arg(long, env = "TRADING_MCP_REQUEST_TIMEOUT_MS", global = true, default_value_t = Settings::default().request_timeout_ms)]
+    pub request_timeout_ms: u64,
     /// Largest `max_points` a client may ask for.
-    #[arg(long, env = "TRADING_MCP_MAX_POINTS_LIMIT", global = true)]
-    pub max_points_limit: Option<usize>,
-    /// Answer hot chart calls over HTTP from memoised bytes (default true).
+    #[arg(long, env = "TRADING_MCP_MAX_POINTS_LIMIT", global = true, default_value_t = Settings::default().max_points_limit)]
+    pub max_points_limit: usize,
+    /// Answer plain HTTP tool calls from encoded results, in front of rmcp (the same bytes rmcp would send).
     #[arg(long, env = "TRADING_MCP_HTTP_FAST_PATH", global = true, num_args = 0..=1,
-          default_missing_value = "true", value_parser = BoolishValueParser::new())]
-    pub http_fast_path: Option<bool>,
+          default_value_t = Settings::default().http_fast_path, default_missing_value = "true",
+          action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub http_fast_path: bool,
+    /// `serve` transport: stdio or http (streamable HTTP at /mcp).
+    #[arg(long, env = "TRADING_MCP_TRANSPORT", global = true, value_enum, default_value_t = Settings::default().transport)]
+    pub transport: Transport,
+    /// Address `serve --transport http` listens on.
+    #[arg(long, env = "TRADING_MCP_LISTEN", global = true, default_value_t = Settings::default().listen)]
+    pub listen: SocketAddr,
 }
 
-/// The same settings as a TOML file spells them.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSettings {
-    pub db: Option<PathBuf>,
-    pub yahoo_url: Option<String>,
-    pub offline: Option<bool>,
-    pub log: Option<String>,
-    pub now: Option<String>,
-    pub cache_mib: Option<u64>,
-    pub live_ttl_secs: Option<u64>,
-    pub negative_ttl_secs: Option<u64>,
-    pub breaker_failures: Option<u32>,
-    pub breaker_cooldown_ms: Option<u64>,
-    pub retries: Option<u32>,
-    pub retry_base_ms: Option<u64>,
-    pub retry_max_ms: Option<u64>,
-    pub retry_after_max_ms: Option<u64>,
-    pub rate_limit: Option<f64>,
-    pub rate_burst: Option<u32>,
-    pub connect_timeout_ms: Option<u64>,
-    pub request_timeout_ms: Option<u64>,
-    pub max_points_limit: Option<usize>,
-    pub http_fast_path: Option<bool>,
-    pub listen: Option<SocketAddr>,
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            config: None,
+            db: PathBuf::from("data/trading-mcp.db"),
+            yahoo_url: "https://query1.finance.yahoo.com".into(),
+            offline: false,
+            log: "info".into(),
+            now: None,
+            cache_mib: 256,
+            result_cache_mib: 64,
+            live_ttl_secs: 60,
+            negative_ttl_secs: 300,
+            breaker_failures: 5,
+            breaker_cooldown_ms: 30_000,
+            retries: 3,
+            retry_base_ms: 1_000,
+            retry_max_ms: 30_000,
+            retry_after_max_ms: 60_000,
+            rate_limit: 2.0,
+            rate_burst: 2,
+            connect_timeout_ms: 5_000,
+            request_timeout_ms: 20_000,
+            max_points_limit: 20_000,
+            http_fast_path: true,
+            transport: Transport::Stdio,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8765)),
+        }
+    }
 }
 
-/// Fully resolved configuration.
+/// The resolved configuration, in the shapes the modules take.
 #[derive(Debug, Clone)]
 pub struct Config {
+    pub settings: Settings,
     pub db: PathBuf,
     pub yahoo_url: String,
     pub log: String,
     pub now: Option<DateTime<Utc>>,
     pub upstream: UpstreamConfig,
     pub service: ServiceConfig,
+    /// Byte budget of the MCP edge's result cache.
+    pub result_cache_bytes: u64,
     pub max_points_limit: usize,
     pub http_fast_path: bool,
+    pub transport: Transport,
     pub listen: SocketAddr,
+}
+
+impl Default for Config {
+    /// The configuration of [`Settings::default`].
+    fn default() -> Self {
+        Settings::default()
+            .into_config()
+            .expect("the default settings are valid")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -148,21 +190,47 @@ pub enum ConfigError {
 }
 
 impl Settings {
-    /// Merges flags/env (self) over the TOML file over defaults.
-    pub fn resolve(&self, listen_flag: Option<SocketAddr>) -> Result<Config, ConfigError> {
-        let file = match &self.config {
-            Some(path) => read_file(path)?,
-            None => FileSettings::default(),
+    /// Flags and environment (as clap parsed them into `self`, with
+    /// `matches` saying where each value came from) over the TOML file
+    /// named by `config`, over the defaults.
+    pub fn resolve(self, matches: &ArgMatches) -> Result<Settings, ConfigError> {
+        let Some(path) = self.config.clone() else {
+            return Ok(self);
         };
-        macro_rules! pick {
-            ($field:ident, $default:expr) => {
-                self.$field
-                    .clone()
-                    .or(file.$field.clone())
-                    .unwrap_or($default)
-            };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let parse_error = |source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source: Box::new(source),
+        };
+        // Parsing into `Settings` first reports unknown keys and wrong types.
+        toml::from_str::<Settings>(&text).map_err(parse_error)?;
+        let file: toml::Table = toml::from_str(&text).map_err(parse_error)?;
+        let given = |id: &str| {
+            matches!(
+                matches.value_source(id),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            )
+        };
+        let serde_json::Value::Object(mut merged) = to_json(&self)? else {
+            return Err(ConfigError::Invalid("settings are not a table".into()));
+        };
+        for (key, value) in file {
+            if !given(&key) {
+                merged.insert(key, to_json(&value)?);
+            }
         }
-        let now = match self.now.clone().or(file.now.clone()) {
+        let mut resolved: Settings = serde_json::from_value(serde_json::Value::Object(merged))
+            .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+        resolved.config = Some(path);
+        Ok(resolved)
+    }
+
+    /// Checks the values and builds each module's configuration.
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let now = match &self.now {
             None => None,
             Some(s) => Some(
                 DateTime::parse_from_rfc3339(s.trim())
@@ -170,62 +238,84 @@ impl Settings {
                     .with_timezone(&Utc),
             ),
         };
-        let rate: f64 = pick!(rate_limit, 2.0);
-        if !(rate.is_finite() && rate > 0.0) {
+        if !(self.rate_limit.is_finite() && self.rate_limit > 0.0) {
             return Err(ConfigError::Invalid(format!(
-                "rate_limit must be a positive number of requests per second, not {rate}"
+                "rate_limit must be a positive number of requests per second, not {}",
+                self.rate_limit
             )));
         }
-        let max_points_limit = pick!(max_points_limit, 20_000);
-        if max_points_limit == 0 {
+        if self.max_points_limit == 0 {
             return Err(ConfigError::Invalid(
                 "max_points_limit must be at least 1".into(),
             ));
         }
-        let upstream = UpstreamConfig {
-            offline: pick!(offline, false),
-            connect_timeout: Duration::from_millis(pick!(connect_timeout_ms, 5_000)),
-            request_timeout: Duration::from_millis(pick!(request_timeout_ms, 20_000)),
-            breaker: BreakerConfig {
-                failure_threshold: pick!(breaker_failures, 5).max(1),
-                cool_down: chrono::Duration::milliseconds(pick!(breaker_cooldown_ms, 30_000) as i64),
-            },
-            retry: RetryPolicy {
-                retries: pick!(retries, 3),
-                base: Duration::from_millis(pick!(retry_base_ms, 1_000)),
-                max_delay: Duration::from_millis(pick!(retry_max_ms, 30_000)),
-                max_retry_after: Duration::from_millis(pick!(retry_after_max_ms, 60_000)),
-            },
-            rate_per_sec: rate,
-            burst: pick!(rate_burst, 2),
-            ..UpstreamConfig::default()
-        };
-        let service = ServiceConfig {
-            cache_bytes: pick!(cache_mib, 256).saturating_mul(1024 * 1024),
-            live_ttl: Duration::from_secs(pick!(live_ttl_secs, 60)),
-            negative_ttl: Duration::from_secs(pick!(negative_ttl_secs, 300)),
-        };
-        let listen = match listen_flag.or(file.listen) {
-            Some(l) => l,
-            None => DEFAULT_LISTEN
-                .parse()
-                .map_err(|e| ConfigError::Invalid(format!("{e}")))?,
-        };
         Ok(Config {
-            db: pick!(db, PathBuf::from(DEFAULT_DB)),
-            yahoo_url: pick!(yahoo_url, DEFAULT_YAHOO_URL.to_string()),
-            log: pick!(log, "info".to_string()),
+            db: self.db.clone(),
+            yahoo_url: self.yahoo_url.clone(),
+            log: self.log.clone(),
             now,
-            upstream,
-            service,
-            max_points_limit,
-            http_fast_path: pick!(http_fast_path, true),
-            listen,
+            upstream: self.upstream(),
+            service: self.service(),
+            result_cache_bytes: self.result_cache_mib.saturating_mul(1024 * 1024),
+            max_points_limit: self.max_points_limit,
+            http_fast_path: self.http_fast_path,
+            transport: self.transport,
+            listen: self.listen,
+            settings: self,
         })
+    }
+
+    pub fn breaker(&self) -> BreakerConfig {
+        BreakerConfig {
+            failure_threshold: self.breaker_failures.max(1),
+            cool_down: chrono::Duration::milliseconds(
+                i64::try_from(self.breaker_cooldown_ms).unwrap_or(i64::MAX),
+            ),
+        }
+    }
+
+    pub fn retry(&self) -> RetryPolicy {
+        RetryPolicy {
+            retries: self.retries,
+            base: Duration::from_millis(self.retry_base_ms),
+            max_delay: Duration::from_millis(self.retry_max_ms),
+            max_retry_after: Duration::from_millis(self.retry_after_max_ms),
+        }
+    }
+
+    pub fn upstream(&self) -> UpstreamConfig {
+        UpstreamConfig {
+            offline: self.offline,
+            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+            user_agent: crate::upstream::USER_AGENT.to_string(),
+            breaker: self.breaker(),
+            retry: self.retry(),
+            rate_per_sec: self.rate_limit,
+            burst: self.rate_burst,
+        }
+    }
+
+    pub fn service(&self) -> ServiceConfig {
+        ServiceConfig {
+            cache_bytes: self.cache_mib.saturating_mul(1024 * 1024),
+            live_ttl: Duration::from_secs(self.live_ttl_secs),
+            negative_ttl: Duration::from_secs(self.negative_ttl_secs),
+        }
+    }
+
+    /// The settings as a TOML document (what `trading-mcp config` prints).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
     }
 }
 
-fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+fn to_json(value: &impl Serialize) -> Result<serde_json::Value, ConfigError> {
+    serde_json::to_value(value).map_err(|e| ConfigError::Invalid(e.to_string()))
+}
+
+/// Reads a whole TOML file into settings, for tools that take only a file.
+pub fn read_file(path: &Path) -> Result<Settings, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.display().to_string(),
         source,
@@ -240,81 +330,40 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 mod tests {
     use super::*;
 
-    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("trading-mcp.toml");
-        std::fs::write(&path, text).unwrap();
-        (dir, path)
-    }
-
     #[test]
-    fn defaults() {
-        let c = Settings::default().resolve(None).unwrap();
-        assert_eq!(c.db, PathBuf::from(DEFAULT_DB));
-        assert_eq!(c.yahoo_url, DEFAULT_YAHOO_URL);
-        assert!(!c.upstream.offline);
+    fn every_default_is_a_valid_configuration() {
+        let c = Config::default();
+        assert_eq!(c.settings, Settings::default());
         assert_eq!(c.service.cache_bytes, 256 * 1024 * 1024);
-        assert_eq!(c.service.live_ttl, Duration::from_secs(60));
-        assert_eq!(c.upstream.breaker.failure_threshold, 5);
-        assert_eq!(c.upstream.retry.retries, 3);
-        assert_eq!(c.upstream.rate_per_sec, 2.0);
-        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
-        assert!(c.http_fast_path);
+        assert_eq!(c.upstream.retry.retries, Settings::default().retries);
     }
 
     #[test]
-    fn flags_and_env_win_over_the_file() {
-        let (_dir, path) = file(
-            "db = \"from-file.db\"\ncache_mib = 10\noffline = true\nlisten = \"127.0.0.1:9999\"\nretries = 1\n",
-        );
-        let settings = Settings {
-            config: Some(path),
-            db: Some(PathBuf::from("from-flag.db")),
-            retries: Some(7),
-            ..Settings::default()
-        };
-        let c = settings.resolve(None).unwrap();
-        assert_eq!(c.db, PathBuf::from("from-flag.db"));
-        assert_eq!(c.upstream.retry.retries, 7);
-        assert_eq!(c.service.cache_bytes, 10 * 1024 * 1024);
-        assert!(c.upstream.offline);
-        assert_eq!(c.listen.to_string(), "127.0.0.1:9999");
-        let c = settings
-            .resolve(Some("127.0.0.1:1".parse().unwrap()))
-            .unwrap();
-        assert_eq!(c.listen.to_string(), "127.0.0.1:1");
-    }
-
-    #[test]
-    fn bad_settings_are_clear_errors() {
-        let (_dir, path) = file("colour = \"red\"\n");
-        let err = Settings {
-            config: Some(path),
-            ..Settings::default()
-        }
-        .resolve(None)
-        .unwrap_err();
+    fn toml_round_trips_and_rejects_unknown_keys() {
+        let s = Settings::default();
+        let back: Settings = toml::from_str(&s.to_toml()).unwrap();
+        assert_eq!(back, s);
+        let err = toml::from_str::<Settings>("colour = \"red\"\n").unwrap_err();
         assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+        let err = toml::from_str::<Settings>("cache_mib = \"lots\"\n").unwrap_err();
+        assert!(err.to_string().contains("cache_mib"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
         let err = Settings {
             now: Some("yesterday".into()),
             ..Settings::default()
         }
-        .resolve(None)
+        .into_config()
         .unwrap_err();
         assert!(err.to_string().contains("RFC 3339"), "{err}");
         let err = Settings {
-            rate_limit: Some(0.0),
+            rate_limit: 0.0,
             ..Settings::default()
         }
-        .resolve(None)
+        .into_config()
         .unwrap_err();
         assert!(err.to_string().contains("rate_limit"), "{err}");
-        let err = Settings {
-            config: Some("/nonexistent/x.toml".into()),
-            ..Settings::default()
-        }
-        .resolve(None)
-        .unwrap_err();
-        assert!(err.to_string().contains("cannot read config file"), "{err}");
     }
 }

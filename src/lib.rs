@@ -34,5 +34,6 @@ pub mod service;
 pub mod shutdown;
 pub mod store;
 pub mod symbol;
+pub mod telemetry;
 pub mod tools;
 pub mod upstream;

@@ -4,18 +4,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use clap::Parser;
-use trading_mcp::cli::{Cli, run};
-
 #[tokio::main]
 async fn main() {
-    let cli = Cli::parse();
-    let code = match run(cli).await {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            1
-        }
-    };
-    std::process::exit(code);
+    std::process::exit(trading_mcp::cli::main().await);
 }

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// Bar length. Daily and coarser bars are keyed by trading date, intraday
@@ -145,6 +146,43 @@ pub fn key_date(key: i64) -> NaiveDate {
     DateTime::<Utc>::from_timestamp(key, 0)
         .map(|dt| dt.date_naive())
         .unwrap_or_default()
+}
+
+/// The exchange-local date of an instant.
+pub fn local_date(zone: Tz, t: DateTime<Utc>) -> NaiveDate {
+    zone.from_utc_datetime(&t.naive_utc()).date_naive()
+}
+
+/// The instant (epoch seconds) at which `date` begins in `zone`: its local
+/// midnight, or the first instant after it when a DST change skips midnight.
+pub fn local_midnight(zone: Tz, date: NaiveDate) -> i64 {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    match zone.from_local_datetime(&midnight).earliest() {
+        Some(t) => t.timestamp(),
+        // A gap at midnight: the day starts when the clocks jump, at most an
+        // hour later; the first valid local minute after midnight.
+        None => (1..=180)
+            .find_map(|m| {
+                zone.from_local_datetime(&(midnight + chrono::Duration::minutes(m)))
+                    .earliest()
+            })
+            .map(|t| t.timestamp())
+            .unwrap_or_else(|| date_key(date)),
+    }
+}
+
+/// The UTC offset of `zone` at an instant, in seconds (IST is 19,800).
+pub fn utc_offset_secs(zone: Tz, t: DateTime<Utc>) -> i32 {
+    use chrono::Offset;
+    zone.offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+/// The IANA zone named by an instrument's `timezone` (Yahoo's
+/// `exchangeTimezoneName`), if it is one.
+pub fn exchange_zone(timezone: &str) -> Option<Tz> {
+    timezone.parse::<Tz>().ok()
 }
 
 /// What the chart API says about an instrument (its `meta`).

@@ -85,8 +85,55 @@ fn alias(symbol: &str) -> Option<&'static str> {
     })
 }
 
+/// The `exchange` argument: where a bare symbol trades.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Exchange {
+    /// National Stock Exchange of India: `RELIANCE` -> `RELIANCE.NS`.
+    Nse,
+    /// BSE: `RELIANCE` -> `RELIANCE.BO`.
+    Bse,
+    /// The Yahoo ticker as given (US listings and anything else): `AAPL`.
+    Us,
+}
+
+impl Exchange {
+    /// The canonical spellings, as the tool schemas list them.
+    pub const CHOICES: [&'static str; 3] = ["NSE", "BSE", "US"];
+
+    /// Parses an exchange name leniently (case, spaces, `NS`/`BO`
+    /// suffix names, `YAHOO`/`NASDAQ`/`NYSE`/`GLOBAL` for US).
+    pub fn parse(s: &str) -> Option<Exchange> {
+        Some(match s.trim().to_ascii_uppercase().as_str() {
+            "NSE" | "NS" => Exchange::Nse,
+            "BSE" | "BO" => Exchange::Bse,
+            "US" | "YAHOO" | "NASDAQ" | "NYSE" | "GLOBAL" => Exchange::Us,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exchange::Nse => "NSE",
+            Exchange::Bse => "BSE",
+            Exchange::Us => "US",
+        }
+    }
+}
+
 /// Resolves `input` (and an optional `exchange`: NSE, BSE, US/YAHOO) to a Yahoo ticker.
 pub fn resolve(input: &str, exchange: Option<&str>) -> Result<ResolvedSymbol, SymbolError> {
+    let exchange = match exchange.map(str::trim).filter(|e| !e.is_empty()) {
+        None => None,
+        Some(e) => Some(
+            Exchange::parse(e).ok_or_else(|| SymbolError::UnknownExchange(e.to_ascii_uppercase()))?,
+        ),
+    };
+    resolve_on(input, exchange)
+}
+
+/// Resolves `input` to a Yahoo ticker, reading a bare symbol on `exchange`
+/// (NSE when `None`).
+pub fn resolve_on(input: &str, exchange: Option<Exchange>) -> Result<ResolvedSymbol, SymbolError> {
     let symbol = input.trim().to_ascii_uppercase();
     if symbol.is_empty() {
         return Err(SymbolError::Empty);
@@ -101,16 +148,11 @@ pub fn resolve(input: &str, exchange: Option<&str>) -> Result<ResolvedSymbol, Sy
     {
         return Err(SymbolError::BadCharacter(c));
     }
-    let exchange = match exchange.map(|e| e.trim().to_ascii_uppercase()) {
-        None => None,
-        Some(e) if e.is_empty() => None,
-        Some(e) => Some(match e.as_str() {
-            "NSE" | "NS" => Venue::Nse,
-            "BSE" | "BO" => Venue::Bse,
-            "US" | "YAHOO" | "NASDAQ" | "NYSE" | "GLOBAL" => Venue::Other,
-            _ => return Err(SymbolError::UnknownExchange(e)),
-        }),
-    };
+    let exchange = exchange.map(|e| match e {
+        Exchange::Nse => Venue::Nse,
+        Exchange::Bse => Venue::Bse,
+        Exchange::Us => Venue::Other,
+    });
     if let Some(index) = alias(&symbol) {
         let venue = if index == "^BSESN" {
             Venue::Bse

@@ -1,14 +1,13 @@
-//! The command line: `serve` and `call`.
+//! The command line: `serve`, `call` and `config`.
 
 use std::io::Write as _;
-use std::net::SocketAddr;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::config::Settings;
-use crate::tools::{self, CallError};
+use crate::config::{Settings, Transport};
+use crate::mcp::Calls;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,29 +22,11 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Transport {
-    Stdio,
-    Http,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the MCP server.
-    Serve {
-        /// stdio (default) or http (streamable HTTP at /mcp).
-        #[arg(
-            long,
-            value_enum,
-            default_value = "stdio",
-            env = "TRADING_MCP_TRANSPORT"
-        )]
-        transport: Transport,
-        /// Address for --transport http.
-        #[arg(long, env = "TRADING_MCP_LISTEN")]
-        listen: Option<SocketAddr>,
-    },
-    /// Run one tool through the server's code path and print its result.
+    /// Run the MCP server (--transport stdio or http).
+    Serve,
+    /// Run one tool through the server's call path and print its structured result.
     Call {
         /// Tool name, e.g. get_stock_chart_data.
         tool: String,
@@ -53,62 +34,103 @@ pub enum Command {
         #[arg(default_value = "{}")]
         args: String,
     },
+    /// Print the resolved settings as TOML (flags > environment > file > defaults).
+    Config,
+}
+
+/// Exit code of `call` for a tool error (the tool ran and failed).
+pub const EXIT_TOOL_ERROR: i32 = 1;
+/// Exit code of `call` for a malformed call (not JSON, unknown tool or argument).
+pub const EXIT_MALFORMED: i32 = 2;
+
+/// Parses the process arguments, runs the command and returns the exit code.
+pub async fn main() -> i32 {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli, &matches).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    }
 }
 
 /// Runs the parsed command; returns the process exit code.
-pub async fn run(cli: Cli) -> anyhow::Result<i32> {
-    let listen = match &cli.command {
-        Command::Serve { listen, .. } => *listen,
-        Command::Call { .. } => None,
-    };
-    let config = cli.settings.resolve(listen)?;
+pub async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<i32> {
+    let settings = cli.settings.resolve(matches)?;
+    if let Command::Config = cli.command {
+        print!("{}", settings.to_toml());
+        return Ok(0);
+    }
+    let config = settings.into_config()?;
     crate::logging::init(&config.log);
     match cli.command {
-        Command::Serve { transport, .. } => {
-            let app = App::start(config).await?;
-            let shutdown = CancellationToken::new();
-            crate::shutdown::on_signal(shutdown.clone());
-            tracing::info!(?transport, db = %app.config.db.display(), offline = app.config.upstream.offline, "serving");
-            let result = match transport {
-                Transport::Stdio => crate::mcp::stdio::serve(app.clone(), shutdown.clone()).await,
-                Transport::Http => {
-                    let addr = app.config.listen;
-                    crate::mcp::http::serve(app.clone(), addr, shutdown.clone(), |bound| {
-                        // Always said, whatever the log level: scripts and tests read it.
-                        eprintln!("trading-mcp: MCP streamable HTTP at http://{bound}/mcp");
-                    })
-                    .await
-                }
-            };
-            shutdown.cancel();
-            app.shutdown().await;
-            result.map(|_| 0)
+        Command::Serve => serve(config).await.map(|_| 0),
+        Command::Call { tool, args } => call(config, &tool, &args).await,
+        Command::Config => Ok(0),
+    }
+}
+
+async fn serve(config: crate::config::Config) -> anyhow::Result<()> {
+    let app = App::start(config).await?;
+    let calls = Calls::new(app.clone());
+    let shutdown = CancellationToken::new();
+    crate::shutdown::on_signal(shutdown.clone());
+    let transport = app.config.transport;
+    tracing::info!(?transport, db = %app.config.db.display(), offline = app.config.upstream.offline, "serving");
+    let result = match transport {
+        Transport::Stdio => crate::mcp::stdio::serve(calls, shutdown.clone()).await,
+        Transport::Http => {
+            let addr = app.config.listen;
+            crate::mcp::http::serve(calls, addr, shutdown.clone(), |bound| {
+                // Always said, whatever the log level: scripts and tests read it.
+                eprintln!("trading-mcp: MCP streamable HTTP at http://{bound}/mcp");
+            })
+            .await
         }
-        Command::Call { tool, args } => {
-            let args: serde_json::Value = serde_json::from_str(&args)
-                .map_err(|e| anyhow::anyhow!("arguments are not JSON: {e}"))?;
-            let serde_json::Value::Object(args) = args else {
-                anyhow::bail!("arguments must be a JSON object");
-            };
-            let app = App::start(config).await?;
-            let outcome = tools::call(&app, &tool, args).await;
-            app.shutdown().await;
-            match outcome {
-                Ok(out) => {
-                    let mut stdout = std::io::stdout().lock();
-                    serde_json::to_writer_pretty(&mut stdout, &out.structured)?;
-                    writeln!(stdout)?;
-                    Ok(0)
-                }
-                Err(CallError::Tool(message)) => {
-                    eprintln!("error: {message}");
-                    Ok(1)
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    Ok(2)
+    };
+    shutdown.cancel();
+    app.shutdown().await;
+    result
+}
+
+async fn call(config: crate::config::Config, tool: &str, args: &str) -> anyhow::Result<i32> {
+    let args = match serde_json::from_str::<serde_json::Value>(args) {
+        Ok(serde_json::Value::Object(args)) => args,
+        Ok(_) => {
+            eprintln!("error: arguments must be a JSON object, e.g. '{{\"symbol\":\"RELIANCE\"}}'");
+            return Ok(EXIT_MALFORMED);
+        }
+        Err(e) => {
+            eprintln!("error: arguments are not JSON: {e}");
+            return Ok(EXIT_MALFORMED);
+        }
+    };
+    let app = App::start(config).await?;
+    let outcome = Calls::new(app.clone()).call(tool, args).await;
+    app.shutdown().await;
+    match outcome {
+        Ok(answer) if answer.is_error() => {
+            for c in &answer.result().content {
+                if let Some(t) = c.as_text() {
+                    eprintln!("error: {}", t.text);
                 }
             }
+            Ok(EXIT_TOOL_ERROR)
+        }
+        Ok(answer) => {
+            let mut stdout = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut stdout, &answer.result().structured_content)?;
+            writeln!(stdout)?;
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            Ok(EXIT_MALFORMED)
         }
     }
 }

@@ -32,7 +32,7 @@ pub use momentum::{apo, bop, cmo, macd, mom, ppo, roc, rsi, trix};
 pub use oscillators::{aroon, aroonosc, cci, stoch, stochf, stochrsi, ultosc, willr};
 pub use overlap::{bbands, midpoint, midprice, sar};
 pub use price::typprice;
-pub use registry::{compute, find, registry, resolve_params, warmup};
+pub use registry::{check_params, compute, find, registry, resolve_params, warmup};
 pub use statistics::{linearreg, linearreg_slope, stddev};
 pub use volatility::{atr, natr, trange};
 pub use volume::{ad, adosc, mfi, obv};

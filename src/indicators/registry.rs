@@ -167,3 +167,29 @@ pub fn warmup(spec: &IndicatorSpec, params: &[f64], intraday: bool) -> Warmup {
         WarmupRule::PreviousSession => Warmup::Bars(lookback),
     }
 }
+
+/// Checks resolved `params` the way [`compute`] will, without any bars of
+/// the caller's: runs the indicator over a flat synthetic series of just
+/// enough bars. Every rule an indicator enforces (MACD's fast < slow, a
+/// matype's own limits) lives once, in its kernel; this lets a caller apply
+/// them all before fetching anything.
+pub fn check_params(spec: &IndicatorSpec, params: &[f64]) -> Result<(), IndicatorError> {
+    let n = (spec.lookback)(params).saturating_add(1);
+    // Absurd lookbacks are caught by the parameter ranges; the cap keeps
+    // the probe cheap whatever the table says.
+    let n = n.min(2_000_000);
+    let price = vec![100.0; n];
+    let volume = vec![1_000.0; n];
+    let ts: Vec<i64> = (0..n as i64).map(|i| i * 86_400).collect();
+    let probe = Ohlcv {
+        open: &price,
+        high: &price,
+        low: &price,
+        close: &price,
+        volume: &volume,
+        ts: &ts,
+        utc_offset_secs: 0,
+        intraday: false,
+    };
+    compute(spec, &probe, params).map(|_| ())
+}

@@ -1,174 +1,280 @@
-//! A fast path for `get_stock_chart_data` over streamable HTTP.
+//! A fast path for plain `tools/call` requests over streamable HTTP.
 //!
-//! rmcp carries a structured result as a `serde_json::Value`, so every call
-//! would rebuild and re-serialise ~250 objects (about 350 µs for a year of
-//! daily bars). For the plain, stateless `tools/call` requests that make up
-//! the hot path, this layer answers instead with the result's bytes, encoded
-//! once by rmcp's own types and memoised with the L1 entry. Anything it does
-//! not recognise exactly (other methods, sessions, unusual headers or
-//! metadata, malformed arguments) goes to rmcp untouched, so the answers are
-//! the same bytes rmcp would send; `tests/fast_path.rs` compares the two.
+//! rmcp serves a stateless request by building a service, a oneshot
+//! transport and a task for it, and carries the structured result as a
+//! `serde_json::Value` that it re-serialises every time. For the plain,
+//! stateless `tools/call` requests that make up the hot path, this layer
+//! answers instead through the same call path ([`Calls::call`]) with the
+//! result's bytes, encoded once by rmcp's own types and fix-ups
+//! ([`Answer::encoded`]).
+//!
+//! It serves a strict subset of what rmcp accepts: every constant comes
+//! from rmcp (header names, protocol versions, the required request
+//! metadata) or from the same `StreamableHttpServerConfig` (body limit,
+//! allowed hosts), and anything it does not recognise exactly — other
+//! methods, sessions, duplicated or unknown protocol headers, progress
+//! tokens, origins to check — goes to rmcp untouched. `tests/fast_path.rs`
+//! checks that both send the same bytes, for every tool and every protocol
+//! version rmcp knows.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::uri::Authority;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::model::{
+    ClientCapabilities, Implementation, JsonRpcError, ProtocolVersion, RequestId,
+    RequestMetaObject,
+};
+use rmcp::transport::common::http_header::{
+    EVENT_STREAM_MIME_TYPE, HEADER_LAST_EVENT_ID, HEADER_MCP_METHOD, HEADER_MCP_NAME,
+    HEADER_MCP_PARAM_PREFIX, HEADER_MCP_PROTOCOL_VERSION, HEADER_SESSION_ID, JSON_MIME_TYPE,
+};
+use rmcp::transport::streamable_http_server::StreamableHttpServerConfig;
 use serde_json::{Map, Value};
 
-use super::to_result;
-use crate::app::App;
-use crate::tools::{self, CallError, ToolOutput};
+use super::{Calls, Shape};
+use crate::tools::registry;
 
-/// rmcp's own limit for a POST body.
-const MAX_BODY: usize = 4 * 1024 * 1024;
-const STATELESS_VERSION: &str = "2026-07-28";
-const LEGACY_VERSIONS: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
-const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
-
-/// Which wire shape the answer takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Variant {
-    /// Versions before 2026-07-28: no `resultType`.
-    Legacy,
-    /// 2026-07-28: `resultType: "complete"`.
-    Stateless,
+/// What the fast path needs of the server's configuration.
+#[derive(Debug, Clone)]
+pub struct FastPath {
+    calls: Calls,
+    /// `Host` values rmcp accepts (empty: any), as (host, port) the way
+    /// rmcp normalises them.
+    allowed_hosts: Vec<(String, Option<u16>)>,
+    /// rmcp checks origins when this is set: leave those requests to it.
+    origins_checked: bool,
+    max_body: usize,
+    /// The `_meta` keys a 2026-07-28 request may carry here.
+    meta_keys: Vec<String>,
 }
 
-fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
+const TOOLS_CALL: &str = "tools/call";
 
-/// The header checks rmcp would make, in their strict form; `None` sends
-/// the request to rmcp.
-fn variant_from_headers(h: &HeaderMap) -> Option<Variant> {
-    let accept = header(h, "accept")?;
-    if !(accept.contains("application/json") && accept.contains("text/event-stream"))
-        || accept.contains("q=0")
-    {
-        return None;
-    }
-    if !header(h, "content-type")?.starts_with("application/json") {
-        return None;
-    }
-    if ["mcp-session-id", "origin", "last-event-id"]
-        .iter()
-        .any(|k| h.contains_key(*k))
-    {
-        return None;
-    }
-    let host = header(h, "host")?;
-    let name = match host.rsplit_once(':') {
-        Some((n, port)) if port.chars().all(|c| c.is_ascii_digit()) => n,
-        _ => host,
-    };
-    if !matches!(name, "localhost" | "127.0.0.1" | "[::1]") {
-        return None;
-    }
-    match header(h, "mcp-protocol-version") {
-        None => Some(Variant::Legacy),
-        Some(v) if LEGACY_VERSIONS.contains(&v) => Some(Variant::Legacy),
-        Some(STATELESS_VERSION) => Some(Variant::Stateless),
-        Some(_) => None,
+impl FastPath {
+    pub fn new(calls: Calls, config: &StreamableHttpServerConfig) -> FastPath {
+        // The keys rmcp's own constructor writes for the client context.
+        let context = RequestMetaObject::with_client_context(
+            ProtocolVersion::LATEST,
+            Implementation::new("", ""),
+            ClientCapabilities::default(),
+        );
+        FastPath {
+            calls,
+            allowed_hosts: config
+                .allowed_hosts
+                .iter()
+                .map(|h| h.trim())
+                .filter(|h| !h.is_empty())
+                .map(|h| match Authority::try_from(h) {
+                    Ok(a) => (normalize_host(a.host()), a.port_u16()),
+                    Err(_) => (normalize_host(h), None),
+                })
+                .collect(),
+            origins_checked: !config.allowed_origins.is_empty(),
+            max_body: config.max_request_body_bytes,
+            meta_keys: context.0.keys().cloned().collect(),
+        }
     }
 }
 
-/// The JSON-RPC id and the tool arguments of a request this path serves.
-fn parse_call(body: &[u8], h: &HeaderMap, variant: Variant) -> Option<(Value, Map<String, Value>)> {
-    let Ok(Value::Object(mut msg)) = serde_json::from_slice::<Value>(body) else {
-        return None;
+/// The one value of a header, or `Err` when it is repeated or not text.
+fn single<'a>(h: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, ()> {
+    let mut values = h.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
     };
-    if msg.len() != 4 || msg.get("jsonrpc")? != "2.0" || msg.get("method")? != "tools/call" {
-        return None;
+    if values.next().is_some() {
+        return Err(());
     }
-    let id = msg.remove("id")?;
-    if !(id.is_string() || id.is_i64() || id.is_u64()) {
-        return None;
-    }
-    let Value::Object(mut params) = msg.remove("params")? else {
-        return None;
-    };
-    if params.remove("name")? != tools::CHART_TOOL {
-        return None;
-    }
-    let args = match params.remove("arguments") {
-        None => Map::new(),
-        Some(Value::Object(a)) => a,
-        Some(_) => return None,
-    };
-    let meta = params.remove("_meta");
-    if !params.is_empty() {
-        return None;
-    }
-    match variant {
-        Variant::Legacy if meta.is_none() => {}
-        Variant::Stateless => {
-            let meta = meta?;
-            let ok = meta.get(META_VERSION)? == STATELESS_VERSION
-                && meta.get("io.modelcontextprotocol/clientInfo")?.is_object()
-                && meta
-                    .get("io.modelcontextprotocol/clientCapabilities")?
-                    .is_object()
-                && header(h, "mcp-method")? == "tools/call"
-                && header(h, "mcp-name")? == tools::CHART_TOOL;
-            if !ok {
-                return None;
+    first.to_str().map(Some).map_err(|_| ())
+}
+
+impl FastPath {
+    /// The wire shape and the negotiated version when every header is one
+    /// this path serves exactly as rmcp would; `None` sends the request to rmcp.
+    fn shape_from_headers(&self, h: &HeaderMap) -> Option<(Shape, Option<ProtocolVersion>)> {
+        if self.origins_checked && h.contains_key(header::ORIGIN) {
+            return None;
+        }
+        if [HEADER_SESSION_ID, HEADER_LAST_EVENT_ID]
+            .iter()
+            .any(|k| h.contains_key(*k))
+        {
+            return None;
+        }
+        if h.keys()
+            .any(|k| k.as_str().starts_with(&HEADER_MCP_PARAM_PREFIX.to_ascii_lowercase()))
+        {
+            return None;
+        }
+        let accept = single(h, header::ACCEPT.as_str()).ok()??;
+        let essences: Vec<&str> = accept.split(',').map(str::trim).collect();
+        let plain = |mime: &str| essences.iter().any(|e| e.eq_ignore_ascii_case(mime));
+        if !(plain(JSON_MIME_TYPE) && plain(EVENT_STREAM_MIME_TYPE))
+            || essences.iter().any(|e| e.contains(';'))
+        {
+            return None;
+        }
+        let content_type = single(h, header::CONTENT_TYPE.as_str()).ok()??;
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case(JSON_MIME_TYPE) {
+            return None;
+        }
+        if !self.host_allowed(single(h, header::HOST.as_str()).ok()??) {
+            return None;
+        }
+        single(h, HEADER_MCP_METHOD).ok()?;
+        single(h, HEADER_MCP_NAME).ok()?;
+        match single(h, HEADER_MCP_PROTOCOL_VERSION).ok()? {
+            None => Some((Shape::Legacy, None)),
+            Some(v) => {
+                let known = ProtocolVersion::KNOWN_VERSIONS
+                    .iter()
+                    .find(|k| k.as_str() == v)?;
+                let shape = if known.as_str() >= ProtocolVersion::V_2026_07_28.as_str() {
+                    Shape::Current
+                } else {
+                    Shape::Legacy
+                };
+                Some((shape, Some(known.clone())))
             }
         }
-        Variant::Legacy => return None,
     }
-    Some((id, args))
+
+    /// Whether rmcp would accept this `Host` (an allowed host, with the
+    /// allowed port when the entry names one).
+    fn host_allowed(&self, host: &str) -> bool {
+        if self.allowed_hosts.is_empty() {
+            return true;
+        }
+        let Ok(authority) = Authority::try_from(host) else {
+            return false;
+        };
+        let (name, port) = (normalize_host(authority.host()), authority.port_u16());
+        self.allowed_hosts
+            .iter()
+            .any(|(h, p)| *h == name && p.is_none_or(|p| Some(p) == port))
+    }
+
+    /// The JSON-RPC id, tool name and arguments of a request this path
+    /// serves, checked against the headers.
+    fn parse_call(
+        &self,
+        body: &[u8],
+        h: &HeaderMap,
+        shape: Shape,
+        version: Option<&ProtocolVersion>,
+    ) -> Option<(RequestId, String, Map<String, Value>)> {
+        let Ok(Value::Object(mut msg)) = serde_json::from_slice::<Value>(body) else {
+            return None;
+        };
+        if msg.len() != 4 || msg.get("jsonrpc")? != "2.0" || msg.get("method")? != TOOLS_CALL {
+            return None;
+        }
+        let id: RequestId = match msg.remove("id")? {
+            id @ Value::String(_) => serde_json::from_value(id).ok()?,
+            id @ Value::Number(_) if id.is_i64() || id.is_u64() => {
+                serde_json::from_value(id).ok()?
+            }
+            _ => return None,
+        };
+        let Value::Object(mut params) = msg.remove("params")? else {
+            return None;
+        };
+        let Value::String(name) = params.remove("name")? else {
+            return None;
+        };
+        registry().get(&name)?;
+        let args = match params.remove("arguments") {
+            None => Map::new(),
+            Some(Value::Object(a)) => a,
+            Some(_) => return None,
+        };
+        let meta = params.remove("_meta");
+        if !params.is_empty() {
+            return None;
+        }
+        match (shape, meta) {
+            (Shape::Legacy, None) => {}
+            (Shape::Current, Some(Value::Object(meta))) => {
+                if meta.keys().any(|k| !self.meta_keys.contains(k)) {
+                    return None;
+                }
+                let meta = RequestMetaObject(serde_json::from_value(Value::Object(meta)).ok()?);
+                let version = version?;
+                let ok = meta.protocol_version().as_ref() == Some(version)
+                    && meta.missing_required_keys(version).is_empty()
+                    && single(h, HEADER_MCP_METHOD).ok()?? == TOOLS_CALL
+                    && single(h, HEADER_MCP_NAME).ok()?? == name;
+                if !ok {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+        Some((id, name, args))
+    }
 }
 
-/// The `result` object rmcp would send for this outcome.
-fn encode(outcome: Result<ToolOutput, CallError>, variant: Variant) -> Vec<u8> {
-    let mut result = to_result(outcome).unwrap_or_else(|e| {
-        // Not reached: malformed calls are returned before encoding.
-        CallToolResult::error(vec![ContentBlock::text(e.message.to_string())])
-    });
-    if variant == Variant::Legacy {
-        result.result_type = None;
-    }
-    serde_json::to_vec(&result).unwrap_or_default()
+/// `[::1]` and `::1`, `LOCALHOST` and `localhost` are one host.
+fn normalize_host(host: &str) -> String {
+    host.trim_matches('[').trim_matches(']').to_ascii_lowercase()
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_MIME_TYPE),
+    );
+    // Says which path answered, for tests and curious operators.
+    response
+        .headers_mut()
+        .insert("x-trading-mcp-path", HeaderValue::from_static("fast"));
+    response
 }
 
 /// axum middleware in front of rmcp's service.
-pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
+pub async fn layer(State(fast): State<FastPath>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    let Some(variant) = variant_from_headers(request.headers()) else {
+    let Some((shape, version)) = fast.shape_from_headers(request.headers()) else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
-    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+    let bytes: Bytes = match axum::body::to_bytes(body, fast.max_body).await {
         Ok(b) => b,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
     };
-    if let Some((id, args)) = parse_call(&bytes, &parts.headers, variant) {
-        let encoder = move |o: Result<ToolOutput, CallError>| encode(o, variant);
-        let variant_key = variant as u64;
-        if let Ok(result) = tools::call_chart_encoded(&app, args, variant_key, &encoder).await {
-            let id = serde_json::to_vec(&id).unwrap_or_default();
-            let mut out = Vec::with_capacity(result.len() + id.len() + 40);
+    let Some((id, name, args)) = fast.parse_call(&bytes, &parts.headers, shape, version.as_ref())
+    else {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    };
+    let id_json = serde_json::to_vec(&id).unwrap_or_default();
+    match fast.calls.call(&name, args).await {
+        Ok(answer) => {
+            let result = answer.encoded(shape);
+            let mut out = Vec::with_capacity(result.len() + id_json.len() + 40);
             out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
-            out.extend_from_slice(&id);
+            out.extend_from_slice(&id_json);
             out.extend_from_slice(br#","result":"#);
-            out.extend_from_slice(&result);
+            out.extend_from_slice(result);
             out.push(b'}');
-            let mut response = Response::new(Body::from(out));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            // Says which path answered, for tests and curious operators.
-            response
-                .headers_mut()
-                .insert("x-trading-mcp-path", HeaderValue::from_static("fast"));
-            return response;
+            json_response(StatusCode::OK, out)
+        }
+        Err(error) => {
+            let message = JsonRpcError::new(Some(id), error);
+            json_response(
+                StatusCode::OK,
+                serde_json::to_vec(&message).unwrap_or_default(),
+            )
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }

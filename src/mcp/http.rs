@@ -3,7 +3,7 @@
 //! Accepted sockets get TCP_NODELAY: rmcp writes responses in pieces, and
 //! without it each call stalls ~40 ms on delayed ACKs. Simple calls are
 //! answered as `application/json` (`json_response`), cheaper than SSE.
-//! Hot `get_stock_chart_data` calls are answered by [`super::fast_path`].
+//! Plain tool calls are answered by [`super::fast_path`] in front of rmcp.
 
 use std::net::SocketAddr;
 
@@ -13,13 +13,13 @@ use rmcp::transport::streamable_http_server::{
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::McpServer;
-use crate::app::App;
+use super::fast_path::FastPath;
+use super::{Calls, McpServer};
 
 /// Binds `addr` and serves until `shutdown` fires. Returns the bound address
 /// through `on_bound` (port 0 picks a free one).
 pub async fn serve(
-    app: App,
+    calls: Calls,
     addr: SocketAddr,
     shutdown: CancellationToken,
     on_bound: impl FnOnce(SocketAddr),
@@ -31,15 +31,15 @@ pub async fn serve(
         .with_json_response(true)
         .with_legacy_session_mode(false)
         .with_cancellation_token(shutdown.child_token());
-    let fast = app.config.http_fast_path;
-    // Stateless requests get a handler each: clone one built up front.
-    let server = McpServer::new(app.clone());
+    let fast = calls.app().config.http_fast_path.then(|| FastPath::new(calls.clone(), &config));
+    // Stateless requests get a handler each: a clone of one built up front.
+    let server = McpServer::new(calls);
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
     let mut router = axum::Router::new().nest_service("/mcp", service);
-    if fast {
+    if let Some(fast) = fast {
         router = router.layer(axum::middleware::from_fn_with_state(
-            app,
+            fast,
             super::fast_path::layer,
         ));
     }

@@ -1,78 +1,62 @@
 //! The MCP face of the server. The only module that imports rmcp.
 //!
-//! [`McpServer`] maps MCP `tools/list` and `tools/call` onto [`crate::tools`];
-//! [`stdio`] and [`http`] run it over the two transports.
+//! [`McpServer`] maps MCP `tools/list` and `tools/call` onto the tool
+//! registry through the one call path, [`calls::Calls`]; [`stdio`] and
+//! [`http`] run it over the two transports, and [`fast_path`] answers plain
+//! HTTP tool calls with the encoded results, in front of rmcp.
 
+pub mod calls;
 mod fast_path;
 pub mod http;
 pub mod stdio;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
+pub use calls::{Answer, Calls, Shape};
+
 use crate::app::App;
-use crate::tools::{self, CallError, ToolOutput};
+use crate::tools;
+
+/// The tools as rmcp describes them, built once from the registry.
+fn rmcp_tools() -> &'static Arc<Vec<Tool>> {
+    static TOOLS: OnceLock<Arc<Vec<Tool>>> = OnceLock::new();
+    TOOLS.get_or_init(|| {
+        Arc::new(
+            tools::registry()
+                .iter()
+                .map(|t| {
+                    Tool::new_with_raw(
+                        t.name,
+                        Some(t.description.clone().into()),
+                        t.input_schema.clone(),
+                    )
+                    .with_raw_output_schema(t.output_schema.clone())
+                })
+                .collect(),
+        )
+    })
+}
 
 /// The MCP server handler. Cheap to clone: one per session or request.
 #[derive(Debug, Clone)]
 pub struct McpServer {
-    app: App,
-    tools: Arc<Vec<Tool>>,
+    calls: Calls,
 }
 
 impl McpServer {
-    pub fn new(app: App) -> Self {
-        let tools = tools::list()
-            .iter()
-            .map(|t| {
-                let mut tool = Tool::new_with_raw(
-                    t.name,
-                    Some(t.description.clone().into()),
-                    t.input_schema.clone(),
-                );
-                if let Some(out) = t.output_schema.clone() {
-                    tool = tool.with_raw_output_schema(out);
-                }
-                tool
-            })
-            .collect();
-        Self {
-            app,
-            tools: Arc::new(tools),
-        }
+    pub fn new(calls: Calls) -> Self {
+        Self { calls }
     }
-}
 
-/// The MCP result for a tool's outcome: structured content plus text, or a
-/// tool error (`isError: true`) for failures; malformed calls are protocol errors.
-pub fn to_result(outcome: Result<ToolOutput, CallError>) -> Result<CallToolResult, ErrorData> {
-    match outcome {
-        Ok(out) => {
-            let mut result = CallToolResult::success(vec![ContentBlock::text(out.text)]);
-            result.structured_content = Some(out.structured);
-            Ok(result)
-        }
-        Err(CallError::Tool(message)) => {
-            Ok(CallToolResult::error(vec![ContentBlock::text(message)]))
-        }
-        Err(CallError::InvalidParams(message)) => Err(ErrorData::invalid_params(message, None)),
-        Err(e @ CallError::UnknownTool(_)) => Err(ErrorData::invalid_params(
-            format!(
-                "{e}; available: {}",
-                tools::list()
-                    .iter()
-                    .map(|t| t.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            None,
-        )),
+    pub fn for_app(app: App) -> Self {
+        Self::new(Calls::new(app))
     }
 }
 
@@ -94,7 +78,13 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools.as_ref().clone()))
+        Ok(ListToolsResult::with_all_items(
+            rmcp_tools().as_ref().clone(),
+        ))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        rmcp_tools().iter().find(|t| t.name == name).cloned()
     }
 
     async fn call_tool(
@@ -103,10 +93,7 @@ impl ServerHandler for McpServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let outcome = tools::call(&self.app, &request.name, args).await;
-        if let Err(e) = &outcome {
-            tracing::info!(tool = %request.name, error = %e, "tool call failed");
-        }
-        to_result(outcome).map(Into::into)
+        let answer = self.calls.call(&request.name, args).await?;
+        Ok(answer.result().clone().into())
     }
 }

@@ -5,13 +5,12 @@ use rmcp::ServiceExt;
 use rmcp::service::ServerInitializeError;
 use tokio_util::sync::CancellationToken;
 
-use super::McpServer;
-use crate::app::App;
+use super::{Calls, McpServer};
 
 /// Serves until stdin closes (the client went away) or `shutdown` fires.
-pub async fn serve(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn serve(calls: Calls, shutdown: CancellationToken) -> anyhow::Result<()> {
     let (stdin, stdout) = rmcp::transport::io::stdio_pipes();
-    let running = match McpServer::new(app)
+    let running = match McpServer::new(calls)
         .serve_with_ct((stdin, stdout), shutdown.child_token())
         .await
     {

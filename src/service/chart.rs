@@ -1,45 +1,57 @@
 //! `ChartService`: bars for a symbol and range, from wherever is cheapest.
+//!
+//! A request becomes a key range in the symbol's own timezone; L1 holds one
+//! series per (symbol, interval) and the request takes a slice of it, with
+//! as many bars of warm-up history before the range as the caller needs.
+//! A series that does not cover the request is (re)loaded under moka's
+//! per-key lock by [`super::fill`]: store first, upstream for the gaps.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use moka::future::Cache;
+use moka::ops::compute::{CompResult, Op};
 
 use super::cache::{self, SeriesKey};
-use super::range::{Bound, key_range};
-use super::ranges::{gaps, windows};
-use super::{ChartSeries, Renders, Served, ServiceConfig, ServiceError, Source};
-use crate::calendar::ExchangeCalendar;
+use super::range::key_range;
+use super::warmup::days_for_bars;
+use super::{BarQuery, Series, Served, ServiceConfig, ServiceError, Source};
 use crate::clock::SharedClock;
-use crate::model::{Instrument, Interval, date_key, key_date};
-use crate::store::{BarStore, FetchBatch};
+use crate::indicators::Warmup;
+use crate::model::{Interval, date_key, local_date, local_midnight};
+use crate::store::BarStore;
 use crate::symbol::{ResolvedSymbol, Venue};
-use crate::upstream::{ChartClient, UpstreamError, exchange_zone};
+use crate::model::exchange_zone;
+use crate::upstream::ChartClient;
 
 /// Read-through access to bars. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ChartService {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-struct Inner {
-    store: BarStore,
-    chart: ChartClient,
-    l1: Cache<SeriesKey, Arc<ChartSeries>>,
-    unknown: Cache<String, String>,
+pub(super) struct Inner {
+    pub(super) store: BarStore,
+    pub(super) chart: ChartClient,
+    pub(super) l1: Cache<SeriesKey, Arc<Series>>,
+    pub(super) unknown: Cache<String, String>,
     zones: Mutex<HashMap<String, Tz>>,
-    clock: SharedClock,
-    config: ServiceConfig,
+    pub(super) clock: SharedClock,
+    pub(super) config: ServiceConfig,
+    /// Source of [`Series::generation`].
+    pub(super) generations: AtomicU64,
 }
 
-/// Padding around upstream requests: a local date spans UTC instants from
-/// 14 hours before its UTC midnight to 12 hours after the next one.
-const PAD_SECS: i64 = 86_400;
+/// The earliest key any request may reach: 1970-01-01.
+const MIN_KEY: i64 = 0;
+
+/// Extensions of the warm-up window before giving up on finding more
+/// history (each doubles the reach).
+const MAX_WARMUP_EXTENSIONS: usize = 6;
 
 impl ChartService {
     pub fn new(
@@ -50,7 +62,7 @@ impl ChartService {
     ) -> Self {
         let unknown = Cache::builder()
             .max_capacity(10_000)
-            .time_to_live(config.negative_ttl)
+            .time_to_live(config.negative_ttl.max(std::time::Duration::from_millis(1)))
             .build();
         Self {
             inner: Arc::new(Inner {
@@ -61,6 +73,7 @@ impl ChartService {
                 zones: Mutex::new(HashMap::new()),
                 clock,
                 config,
+                generations: AtomicU64::new(1),
             }),
         }
     }
@@ -82,6 +95,16 @@ impl ChartService {
     pub async fn l1_usage(&self) -> (u64, u64) {
         self.inner.l1.run_pending_tasks().await;
         (self.inner.l1.entry_count(), self.inner.l1.weighted_size())
+    }
+
+    /// The generation of the series L1 holds now for (symbol, interval),
+    /// if it holds one that has not expired.
+    pub async fn generation(&self, yahoo_symbol: &str, interval: Interval) -> Option<u64> {
+        let key = SeriesKey {
+            yahoo_symbol: yahoo_symbol.into(),
+            interval,
+        };
+        self.inner.l1.get(&key).await.map(|s| s.generation)
     }
 
     /// The exchange timezone of a symbol: IST for NSE/BSE, else what the
@@ -114,7 +137,7 @@ impl ChartService {
             .copied()
     }
 
-    fn remember_zone(&self, yahoo: &str, zone: Tz) {
+    pub(super) fn remember_zone(&self, yahoo: &str, zone: Tz) {
         self.inner
             .zones
             .lock()
@@ -122,15 +145,21 @@ impl ChartService {
             .insert(yahoo.to_string(), zone);
     }
 
-    /// Bars of `symbol` at `interval` between `start` and `end` (inclusive
-    /// dates), through L1, L2 and the upstream, coalesced per key.
-    pub async fn get(
+    /// The bars of `query`, through L1, L2 and the upstream.
+    pub async fn get(&self, query: &BarQuery) -> Result<Served, ServiceError> {
+        self.get_with_warmup(query, Warmup::Bars(0)).await
+    }
+
+    /// The bars of `query` plus `warmup` bars of history before its range
+    /// (all of it for [`Warmup::FullHistory`]), through L1, L2 and the
+    /// upstream, coalesced per (symbol, interval).
+    pub async fn get_with_warmup(
         &self,
-        symbol: &ResolvedSymbol,
-        interval: Interval,
-        start: Option<Bound>,
-        end: Option<Bound>,
+        query: &BarQuery,
+        warmup: Warmup,
     ) -> Result<Served, ServiceError> {
+        let symbol = &query.symbol;
+        let interval = query.interval;
         if let Some(detail) = self.inner.unknown.get(&symbol.yahoo).await {
             return Err(ServiceError::UnknownSymbol {
                 symbol: symbol.yahoo.clone(),
@@ -139,233 +168,226 @@ impl ChartService {
         }
         let now = self.inner.clock.now();
         let zone = self.zone(symbol).await?;
-        let range = key_range(interval, zone.unwrap_or(chrono_tz::UTC), start, end, now)?;
-        let key = SeriesKey {
-            yahoo_symbol: symbol.yahoo.clone(),
-            interval,
-            start: range.0,
-            end: range.1,
-        };
-        let loaded = AtomicBool::new(false);
-        let series = self
-            .inner
-            .l1
-            .try_get_with(key, async {
-                loaded.store(true, Ordering::Relaxed);
-                self.load(symbol, interval, range, zone).await.map(Arc::new)
-            })
-            .await
-            .map_err(|e: Arc<ServiceError>| (*e).clone())?;
-        let source = if loaded.load(Ordering::Relaxed) {
-            series.source
-        } else {
-            Source::Memory
-        };
-        Ok(Served { series, source })
-    }
-
-    /// The instant (intraday) or date key (daily and coarser) before which
-    /// bars can no longer change.
-    fn settled_boundary(
-        &self,
-        venue: Venue,
-        zone: Tz,
-        interval: Interval,
-        now: DateTime<Utc>,
-    ) -> i64 {
-        let calendar = matches!(venue, Venue::Nse | Venue::Bse).then(ExchangeCalendar::nse);
-        let today = zone.from_utc_datetime(&now.naive_utc()).date_naive();
-        let today_settled = calendar.is_some_and(|c| c.is_settled(today, now));
-        if interval.is_intraday() {
-            if today_settled {
-                now.timestamp()
-            } else {
-                zone.from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
-                    .earliest()
-                    .map(|t| t.timestamp())
-                    .unwrap_or_else(|| date_key(today))
-            }
-        } else {
-            let first_unsettled = date_key(today) + if today_settled { 86_400 } else { 0 };
-            match interval {
-                // The current week's or month's bar changes until it ends.
-                Interval::W1 | Interval::Mo1 => first_unsettled - interval.seconds(),
-                _ => first_unsettled,
-            }
+        let zone_or_utc = zone.unwrap_or(chrono_tz::UTC);
+        let requested = key_range(interval, zone_or_utc, query.start, query.end, now)?;
+        // Bars cannot exist past now: never ask about the future.
+        let want_end = requested.1.min(horizon(interval, zone_or_utc, now));
+        let floor = earliest_fetchable(interval, now).max(MIN_KEY);
+        let mut start = match warmup {
+            Warmup::Bars(0) => requested.0,
+            Warmup::Bars(n) => requested
+                .0
+                .saturating_sub(days_for_bars(interval, n).saturating_mul(86_400))
+                .max(floor),
+            // From the first trade when the stored meta knows it; else the
+            // first load learns it and the loop below reaches back.
+            Warmup::FullHistory => match self.inner.store.instrument(&symbol.yahoo).await? {
+                Some(i) => i
+                    .first_trade_date
+                    .and_then(|t| DateTime::from_timestamp(t, 0))
+                    .map(|t| first_key(interval, zone_or_utc, t))
+                    .unwrap_or(MIN_KEY)
+                    .max(floor),
+                None => requested.0,
+            },
         }
-    }
-
-    /// L1 missed: read L2, fill gaps from the upstream, write back.
-    async fn load(
-        &self,
-        symbol: &ResolvedSymbol,
-        interval: Interval,
-        range: (i64, i64),
-        zone: Option<Tz>,
-    ) -> Result<ChartSeries, ServiceError> {
-        let inner = &self.inner;
-        let now = inner.clock.now();
-        let zone_now = zone.unwrap_or(chrono_tz::UTC);
-        let settled = self.settled_boundary(symbol.venue, zone_now, interval, now);
-        // Bars cannot exist past now: never ask the upstream about the future.
-        let horizon = if interval.is_intraday() {
-            now.timestamp()
-        } else {
-            date_key(zone_now.from_utc_datetime(&now.naive_utc()).date_naive()) + 86_400
-        };
-        let wanted = (range.0, range.1.min(horizon));
-        let covered = inner
-            .store
-            .coverage(&symbol.yahoo, interval, wanted.0, wanted.1)
+        .min(requested.0);
+        let (mut series, mut source) = self
+            .series(symbol, interval, (start, want_end), requested, zone)
             .await?;
-        let missing = gaps(&covered, wanted);
-        let mut notes = Vec::new();
-        let mut failure: Option<UpstreamError> = None;
-        let mut fetched_any = false;
-
-        if !missing.is_empty() && inner.chart.http().offline() {
-            notes.push(format!(
-                "offline: the store does not cover {}; bars there may be missing",
-                describe_ranges(&missing, interval)
-            ));
-            failure = Some(UpstreamError::Offline);
-        } else if !missing.is_empty() {
-            if let Some(days) = interval.yahoo_history_days() {
-                let earliest = now.timestamp() - days * 86_400;
-                if missing[0].0 < earliest {
-                    let earliest_date = zone_now.from_utc_datetime(
-                        &DateTime::from_timestamp(earliest, 0)
-                            .unwrap_or(now)
-                            .naive_utc(),
-                    );
-                    return Err(ServiceError::BadRequest(format!(
-                        "Yahoo keeps {interval} bars for the last {days} days only, and the range starts earlier without stored data; use start_date {} or later, or a coarser interval (1h keeps 730 days, 1d all history)",
-                        earliest_date.date_naive() + chrono::Duration::days(1)
-                    )));
-                }
+        for _ in 0..MAX_WARMUP_EXTENSIONS {
+            let before = series.bars.partition_point(|b| b.ts < requested.0);
+            let first_trade = first_trade_key(&series, zone_or_utc);
+            let enough = match warmup {
+                Warmup::Bars(n) => before >= n,
+                Warmup::FullHistory => series.span.0 <= first_trade.unwrap_or(MIN_KEY),
+            };
+            let reach_limit = floor.max(first_trade.unwrap_or(MIN_KEY));
+            if enough || series.span.0 <= reach_limit {
+                break;
             }
-            let window = interval.yahoo_window_days().map(|d| d * 86_400);
-            'gaps: for gap in &missing {
-                let pieces = match window {
-                    Some(w) => windows(*gap, w),
-                    None => vec![*gap],
-                };
-                for piece in pieces {
-                    let (p1, p2) = if interval.is_intraday() {
-                        (piece.0, piece.1)
-                    } else {
-                        (piece.0 - PAD_SECS, piece.1 + PAD_SECS)
-                    };
-                    let p2 = p2.min(now.timestamp() + PAD_SECS);
-                    match inner.chart.fetch(&symbol.yahoo, interval, p1, p2).await {
-                        Ok(data) => {
-                            if let Some(z) = exchange_zone(&data.instrument.timezone) {
-                                self.remember_zone(&symbol.yahoo, z);
-                            }
-                            if data.skipped_null > 0 {
-                                tracing::debug!(symbol = %symbol.yahoo, skipped = data.skipped_null, "bars with null prices skipped");
-                            }
-                            let instrument = Instrument {
-                                yahoo_symbol: symbol.yahoo.clone(),
-                                ..data.instrument.clone()
-                            };
-                            let covered_end = piece.1.min(settled);
-                            let batch = FetchBatch {
-                                instrument: &instrument,
-                                interval,
-                                bars: &data.bars,
-                                actions: &data.actions,
-                                covered: (covered_end > piece.0).then_some((piece.0, covered_end)),
-                                fetched_at: now.timestamp(),
-                            };
-                            inner.store.save_fetch(&batch).await?;
-                            fetched_any = true;
-                        }
-                        Err(UpstreamError::UnknownSymbol { symbol: s, detail }) => {
-                            inner.unknown.insert(s.clone(), detail.clone()).await;
-                            return Err(ServiceError::UnknownSymbol { symbol: s, detail });
-                        }
-                        Err(e) => {
-                            tracing::warn!(symbol = %symbol.yahoo, error = %e, "upstream failed; serving what the store has");
-                            failure = Some(e);
-                            break 'gaps;
-                        }
-                    }
-                }
-            }
-        }
-
-        let (bars, fetched_at) = inner
-            .store
-            .read_bars(&symbol.yahoo, interval, range.0, range.1)
-            .await?;
-        let instrument = inner.store.instrument(&symbol.yahoo).await?;
-        let stale_reason = failure.as_ref().map(|e| e.to_string());
-        let Some(instrument) = instrument.filter(|_| !bars.is_empty() || failure.is_none()) else {
-            let reason = stale_reason.unwrap_or_else(|| "no bars".into());
-            let hint = match failure {
-                Some(UpstreamError::Offline) => {
-                    "run without --offline (or TRADING_MCP_OFFLINE) to fetch it".to_string()
-                }
-                Some(UpstreamError::BreakerOpen { retry_in_secs, .. }) => {
-                    format!("try again in {retry_in_secs} s")
-                }
-                _ => {
-                    "try again in a minute, or ask for a range that was fetched before".to_string()
+            start = match warmup {
+                Warmup::FullHistory => reach_limit,
+                Warmup::Bars(_) => {
+                    let reach = (requested.0 - series.span.0).max(86_400);
+                    series
+                        .span
+                        .0
+                        .saturating_sub(reach.saturating_mul(2))
+                        .max(reach_limit)
                 }
             };
+            let (wider, how) = self
+                .series(symbol, interval, (start, want_end), requested, zone)
+                .await?;
+            series = wider;
+            source = source.max_rank(how);
+        }
+        self.slice(series, source, query, requested, want_end, warmup, zone_or_utc, now)
+    }
+
+    /// The slice of `series` one request gets, with what it should be told.
+    #[allow(clippy::too_many_arguments)]
+    fn slice(
+        &self,
+        series: Arc<Series>,
+        source: Source,
+        query: &BarQuery,
+        requested: (i64, i64),
+        want_end: i64,
+        warmup: Warmup,
+        zone: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Served, ServiceError> {
+        let first_in_range = series.bars.partition_point(|b| b.ts < requested.0);
+        let end = series.bars.partition_point(|b| b.ts < requested.1);
+        let start = match warmup {
+            Warmup::Bars(n) => first_in_range.saturating_sub(n),
+            Warmup::FullHistory => 0,
+        };
+        let missing: Vec<(i64, i64)> = series
+            .missing
+            .iter()
+            .filter_map(|&(s, e)| {
+                let (s, e) = (s.max(requested.0), e.min(want_end));
+                (e > s).then_some((s, e))
+            })
+            .collect();
+        let mut notes = series.notes.clone();
+        let stale = !missing.is_empty();
+        let stale_reason = stale.then(|| series.failure.clone()).flatten();
+        if stale && series.offline {
+            notes.push(format!(
+                "offline: the store does not cover {}; bars there may be missing",
+                super::fill::describe_ranges(&missing, series.interval)
+            ));
+        }
+        if stale && first_in_range == end {
             return Err(ServiceError::Unavailable {
-                symbol: symbol.yahoo.clone(),
-                interval,
-                reason,
-                hint,
+                symbol: series.yahoo_symbol.clone(),
+                interval: series.interval,
+                reason: stale_reason.unwrap_or_else(|| "no bars".into()),
+                hint: if series.offline {
+                    "run without --offline (or TRADING_MCP_OFFLINE) to fetch it".to_string()
+                } else {
+                    "try again in a minute, or ask for a range that was fetched before".to_string()
+                },
             });
-        };
-        let stale = failure.is_some();
-        let live = range.1 > settled;
-        let ttl = if stale || live {
-            Some(inner.config.live_ttl)
-        } else {
-            None
-        };
-        let source = if fetched_any {
-            Source::Upstream
-        } else {
-            Source::Store
-        };
-        Ok(ChartSeries {
-            yahoo_symbol: symbol.yahoo.clone(),
-            venue: symbol.venue,
-            instrument,
-            interval,
-            range,
-            bars,
+        }
+        let fetched_at = series.fetched_at[first_in_range..end].iter().max().copied();
+        let valid_until = (query.start.is_none() || query.end.is_none())
+            .then(|| local_midnight(zone, local_date(zone, now) + chrono::Duration::days(1)));
+        Ok(Served {
+            range: start..end,
+            first_in_range,
+            requested,
             source,
-            fetched_at,
             stale,
             stale_reason,
             notes,
-            ttl: ttl.map(|t: Duration| t.max(Duration::from_millis(1))),
-            renders: Renders::default(),
+            fetched_at,
+            valid_until,
+            series,
         })
+    }
+
+    /// The L1 series of (symbol, interval), loaded or widened so its span
+    /// covers `want`, and how this call got it.
+    async fn series(
+        &self,
+        symbol: &ResolvedSymbol,
+        interval: Interval,
+        want: (i64, i64),
+        requested: (i64, i64),
+        zone: Option<Tz>,
+    ) -> Result<(Arc<Series>, Source), ServiceError> {
+        let key = SeriesKey {
+            yahoo_symbol: symbol.yahoo.as_str().into(),
+            interval,
+        };
+        if let Some(s) = self.inner.l1.get(&key).await
+            && covers(s.span, want)
+        {
+            return Ok((s, Source::Memory));
+        }
+        let result = self
+            .inner
+            .l1
+            .entry(key)
+            .and_try_compute_with(|current| async move {
+                let span = match current.map(|e| e.into_value()) {
+                    Some(s) if covers(s.span, want) => return Ok(Op::Nop),
+                    // Widen what is held, so overlapping requests share it.
+                    Some(s) if s.span.0 <= want.1 && want.0 <= s.span.1 => {
+                        (s.span.0.min(want.0), s.span.1.max(want.1))
+                    }
+                    _ => want,
+                };
+                let loaded = self.fill(symbol, interval, span, requested, zone).await?;
+                Ok::<_, ServiceError>(Op::Put(Arc::new(loaded)))
+            })
+            .await?;
+        match result {
+            CompResult::Inserted(e) | CompResult::ReplacedWith(e) => {
+                let series = e.into_value();
+                let source = series.source;
+                Ok((series, source))
+            }
+            CompResult::Unchanged(e) => Ok((e.into_value(), Source::Memory)),
+            CompResult::StillNone(_) | CompResult::Removed(_) => Err(ServiceError::Store(
+                "the memory cache lost a series while loading it; try again".into(),
+            )),
+        }
     }
 }
 
-fn describe_ranges(ranges: &[(i64, i64)], interval: Interval) -> String {
-    let show = |k: i64, end: bool| -> String {
-        if interval.is_intraday() {
-            DateTime::from_timestamp(k, 0)
-                .map(|t| t.to_rfc3339())
-                .unwrap_or_default()
-        } else if end {
-            key_date(k - 86_400).to_string()
+impl Source {
+    /// The costlier of two ways of getting bars (memory < store < upstream).
+    fn max_rank(self, other: Source) -> Source {
+        let rank = |s: Source| match s {
+            Source::Memory => 0,
+            Source::Store => 1,
+            Source::Upstream => 2,
+        };
+        if rank(other) > rank(self) {
+            other
         } else {
-            key_date(k).to_string()
+            self
         }
-    };
-    ranges
-        .iter()
-        .map(|&(s, e)| format!("{}..{}", show(s, false), show(e, true)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    }
+}
+
+fn covers(span: (i64, i64), want: (i64, i64)) -> bool {
+    span.0 <= want.0 && span.1 >= want.1
+}
+
+/// The first key that cannot hold a bar yet.
+pub(super) fn horizon(interval: Interval, zone: Tz, now: DateTime<Utc>) -> i64 {
+    if interval.is_intraday() {
+        now.timestamp()
+    } else {
+        date_key(local_date(zone, now)) + 86_400
+    }
+}
+
+/// The earliest key Yahoo serves at `interval` (intraday history is short).
+pub(super) fn earliest_fetchable(interval: Interval, now: DateTime<Utc>) -> i64 {
+    interval
+        .yahoo_history_days()
+        .map_or(MIN_KEY, |days| now.timestamp() - days * 86_400)
+}
+
+/// The key of the bar at `interval` that holds instant `t`'s day or time.
+fn first_key(interval: Interval, zone: Tz, t: DateTime<Utc>) -> i64 {
+    if interval.is_intraday() {
+        t.timestamp()
+    } else {
+        date_key(local_date(zone, t))
+    }
+}
+
+/// The key of the instrument's first trade, if the meta gave it.
+fn first_trade_key(series: &Series, zone: Tz) -> Option<i64> {
+    let t = DateTime::from_timestamp(series.instrument.first_trade_date?, 0)?;
+    Some(first_key(series.interval, zone, t))
 }

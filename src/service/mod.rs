@@ -3,22 +3,25 @@
 
 mod cache;
 mod chart;
+mod fill;
 mod range;
 pub mod ranges;
+mod warmup;
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use cache::{Renders, SeriesKey, render_key};
+pub use cache::{BYTES_PER_BAR, SeriesKey};
 pub use chart::ChartService;
 pub use range::{Bound, default_start, key_range, parse_bound};
 
 use crate::model::{Bar, Instrument, Interval};
-use crate::symbol::Venue;
+use crate::symbol::{ResolvedSymbol, Venue};
 
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
-    /// L1 capacity in bytes.
+    /// L1 capacity in bytes (of bars).
     pub cache_bytes: u64,
     /// How long a series that reaches into the current session stays in L1.
     pub live_ttl: Duration,
@@ -27,12 +30,9 @@ pub struct ServiceConfig {
 }
 
 impl Default for ServiceConfig {
+    /// The configuration of the default settings (`crate::config`).
     fn default() -> Self {
-        Self {
-            cache_bytes: 256 * 1024 * 1024,
-            live_ttl: Duration::from_secs(60),
-            negative_ttl: Duration::from_secs(300),
-        }
+        crate::config::Settings::default().service()
     }
 }
 
@@ -45,34 +45,96 @@ pub enum Source {
     Upstream,
 }
 
-/// A series as loaded into L1: the bars of one range plus how they were got.
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Memory => "memory",
+            Source::Store => "store",
+            Source::Upstream => "upstream",
+        }
+    }
+}
+
+/// What a request asks for: one symbol's bars at one interval between two
+/// bounds (inclusive dates; `None` takes the interval's default span
+/// ending today).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BarQuery {
+    pub symbol: ResolvedSymbol,
+    pub interval: Interval,
+    pub start: Option<Bound>,
+    pub end: Option<Bound>,
+}
+
+/// One (symbol, interval) series as held in L1: every stored bar of a span.
 #[derive(Debug)]
-pub struct ChartSeries {
+pub struct Series {
+    /// Unique per load: an answer computed from this series stays valid
+    /// while L1 still holds this generation.
+    pub generation: u64,
     pub yahoo_symbol: String,
     pub venue: Venue,
     pub instrument: Instrument,
     pub interval: Interval,
-    /// The requested range `[start, end)` in bar-key units.
-    pub range: (i64, i64),
+    /// The key range `[start, end)` this series holds completely, but for `missing`.
+    pub span: (i64, i64),
     pub bars: Vec<Bar>,
+    /// When each bar was fetched from the upstream (epoch seconds), parallel to `bars`.
+    pub fetched_at: Vec<i64>,
+    /// Parts of the span the store lacks and the upstream could not fill.
+    pub missing: Vec<(i64, i64)>,
+    /// Why they could not be filled (offline, breaker open, HTTP 500...).
+    pub failure: Option<String>,
+    /// True when the failure was offline mode (nothing was tried).
+    pub offline: bool,
     /// How the loader got the bars (a later L1 hit reports `memory`).
     pub source: Source,
-    /// The latest fetch time among the bars (epoch seconds).
-    pub fetched_at: Option<i64>,
-    pub stale: bool,
-    pub stale_reason: Option<String>,
-    /// Things the caller should know (missing coverage offline, skipped nulls).
+    /// Things to tell every caller (e.g. bars with null prices skipped).
     pub notes: Vec<String>,
     /// L1 lifetime: `None` for settled history.
     pub ttl: Option<Duration>,
-    pub renders: Renders,
 }
 
-/// A series and where this particular answer came from.
+/// The bars of one request: a slice of an L1 series, with the warm-up
+/// history before the requested range.
 #[derive(Debug, Clone)]
 pub struct Served {
-    pub series: Arc<ChartSeries>,
+    pub series: Arc<Series>,
+    /// Indices into `series.bars`: warm-up start to request end.
+    pub range: Range<usize>,
+    /// Index into `series.bars` of the first bar inside the requested range.
+    pub first_in_range: usize,
+    /// The requested key range `[start, end)`.
+    pub requested: (i64, i64),
     pub source: Source,
+    /// True when part of the requested range could not be fetched and is
+    /// served from what the store has.
+    pub stale: bool,
+    pub stale_reason: Option<String>,
+    /// Things the caller should know (missing coverage offline...).
+    pub notes: Vec<String>,
+    /// The latest fetch time among the requested bars (epoch seconds).
+    pub fetched_at: Option<i64>,
+    /// The end of the local day the defaults were read on, when the range
+    /// came from "today" (epoch seconds): the answer means something else after it.
+    pub valid_until: Option<i64>,
+}
+
+impl Served {
+    /// Warm-up and requested bars, oldest first.
+    pub fn bars(&self) -> &[Bar] {
+        &self.series.bars[self.range.clone()]
+    }
+
+    /// The requested bars only.
+    pub fn in_range(&self) -> &[Bar] {
+        &self.series.bars[self.first_in_range..self.range.end]
+    }
+
+    /// How many warm-up bars precede the requested range.
+    pub fn warmup_len(&self) -> usize {
+        self.first_in_range - self.range.start
+    }
 }
 
 /// Why a request could not be answered. Messages are shown to users and

@@ -1,10 +1,10 @@
 //! Turning user dates into bar-key ranges. Pure code.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::ServiceError;
-use crate::model::{Interval, date_key};
+use crate::model::{Interval, date_key, local_date, local_midnight};
 
 /// One end of a requested range, as the user wrote it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,17 +39,6 @@ fn default_span(interval: Interval) -> Duration {
         Interval::W1 => Duration::days(5 * 365),
         Interval::Mo1 => Duration::days(10 * 365),
     }
-}
-
-fn local_midnight(zone: Tz, date: NaiveDate) -> i64 {
-    zone.from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map(|t| t.timestamp())
-        .unwrap_or_else(|| date_key(date))
-}
-
-fn local_date(zone: Tz, t: DateTime<Utc>) -> NaiveDate {
-    zone.from_utc_datetime(&t.naive_utc()).date_naive()
 }
 
 /// The start a request without `start_date` gets: a span before `end`
@@ -137,6 +126,7 @@ fn show(b: Bound) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     const IST: Tz = chrono_tz::Asia::Kolkata;
 

@@ -157,15 +157,15 @@ impl BarStore {
         Ok(())
     }
 
-    /// Bars with `start <= ts < end`, oldest first, and the latest
-    /// `fetched_at` among them.
+    /// Bars with `start <= ts < end`, oldest first, and when each was
+    /// fetched (epoch seconds).
     pub async fn read_bars(
         &self,
         symbol: &str,
         interval: Interval,
         start: i64,
         end: i64,
-    ) -> Result<(Vec<Bar>, Option<i64>), StoreError> {
+    ) -> Result<(Vec<Bar>, Vec<i64>), StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut handle = conn.lock_handle().await?;
         // SAFETY: the handle is locked: sqlx's worker does not use the

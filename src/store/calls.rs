@@ -84,7 +84,7 @@ impl BarStore {
 }
 
 /// How much the store holds.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct StoreSummary {
     pub instruments: i64,
     pub bars: i64,

@@ -35,7 +35,7 @@ fn error(db: *mut ffi::sqlite3, what: &str) -> StoreError {
 }
 
 /// Bars of `symbol`/`interval` with `start <= ts < end`, oldest first, and
-/// the latest `fetched_at` among them.
+/// when each was fetched (epoch seconds).
 ///
 /// # Safety
 /// `db` must be an open connection that no other thread uses for the
@@ -46,7 +46,7 @@ pub unsafe fn read_bars(
     interval: &str,
     start: i64,
     end: i64,
-) -> Result<(Vec<Bar>, Option<i64>), StoreError> {
+) -> Result<(Vec<Bar>, Vec<i64>), StoreError> {
     let db = db.as_ptr();
     let mut stmt = ptr::null_mut();
     // SAFETY: `db` is open and exclusively ours (caller contract); SQL is a
@@ -78,7 +78,7 @@ pub unsafe fn read_bars(
         return Err(error(db, "bind"));
     }
     let mut bars = Vec::new();
-    let mut latest: Option<i64> = None;
+    let mut fetched = Vec::new();
     loop {
         // SAFETY: stepping a valid statement on a connection we hold.
         match unsafe { ffi::sqlite3_step(stmt.0) } {
@@ -98,10 +98,10 @@ pub unsafe fn read_bars(
                         ffi::sqlite3_column_int64(stmt.0, 7),
                     )
                 };
-                latest = Some(latest.map_or(fetched_at, |l| l.max(fetched_at)));
+                fetched.push(fetched_at);
                 bars.push(bar);
             }
-            ffi::SQLITE_DONE => return Ok((bars, latest)),
+            ffi::SQLITE_DONE => return Ok((bars, fetched)),
             _ => return Err(error(db, "step")),
         }
     }

@@ -1,23 +1,20 @@
 //! `get_stock_chart_data`: OHLCV bars with their provenance.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use super::{CallError, ToolInfo, ToolOutput, parse_args, schema_for};
+use super::args::{Choice, bar_query, max_points};
+use super::freshness::{BarClock, Freshness};
+use super::{CallContext, Tool, ToolError};
 use crate::app::App;
-use crate::model::{Bar, Interval, key_date};
-use crate::service::{ChartSeries, Served, ServiceError, Source, parse_bound, render_key};
-use crate::symbol;
-use crate::upstream::exchange_zone;
+use crate::model::Interval;
+use crate::service::Served;
+use crate::symbol::Exchange;
 
-pub const NAME: &str = "get_stock_chart_data";
-/// Rows returned when `max_points` is not given.
-pub(crate) const DEFAULT_MAX_POINTS: i64 = 500;
+/// The `get_stock_chart_data` tool.
+pub struct ChartData;
 
 /// Arguments of `get_stock_chart_data`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -33,20 +30,19 @@ pub struct ChartArgs {
     /// Last date (inclusive), YYYY-MM-DD or RFC 3339. Default: today.
     #[serde(default)]
     pub end_date: Option<String>,
-    /// Bar interval: 1m, 5m, 15m, 30m, 1h, 1d (default), 1wk, 1mo.
+    /// Bar interval (default 1d). Case-insensitive; 60m means 1h.
     #[serde(default)]
-    pub interval: Option<String>,
-    /// Most bars to return (default 500); the most recent are kept.
+    pub interval: Option<Choice<Interval>>,
+    /// Most bars to return (default 500, at most the server's max_points_limit, 20,000 by default); the most recent are kept.
     #[serde(default)]
     pub max_points: Option<i64>,
-    /// Exchange for a bare symbol: NSE (default), BSE, or US for a Yahoo
-    /// ticker as given.
+    /// Exchange for a bare symbol: NSE (default), BSE, or US for a Yahoo ticker as given.
     #[serde(default)]
-    pub exchange: Option<String>,
+    pub exchange: Option<Choice<Exchange>>,
 }
 
 /// One bar as returned.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct BarOut {
     /// Trading date (YYYY-MM-DD) for daily and coarser bars; bar start in
     /// exchange-local RFC 3339 for intraday bars.
@@ -55,213 +51,83 @@ pub struct BarOut {
     pub h: f64,
     pub l: f64,
     pub c: f64,
+    /// Close adjusted for splits and dividends (Yahoo's basis).
     pub adj_close: f64,
     pub v: i64,
 }
 
-/// Where the answer came from and how fresh it is.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Freshness {
-    /// memory (L1), store (SQLite) or upstream (fetched for this call).
-    pub source: String,
-    /// When the newest of these bars was fetched from the upstream (RFC 3339).
-    pub fetched_at: Option<String>,
-    /// True when the upstream failed and stored data was served instead.
-    pub stale: bool,
-    pub stale_reason: Option<String>,
-}
-
 /// Result of `get_stock_chart_data`.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ChartOutput {
     /// The symbol as asked.
     pub symbol: String,
+    /// The Yahoo ticker it resolved to.
     pub yahoo_symbol: String,
+    /// The exchange code from the chart meta (NSI for NSE, BSE, NMS...).
     pub exchange: String,
     pub currency: String,
+    /// IANA timezone of the exchange; intraday times are local to it.
     pub timezone: String,
     pub interval: String,
+    /// Bars, oldest first.
     pub bars: Vec<BarOut>,
-    /// Bars in the requested range (before truncation).
+    /// Bars in the requested range (before truncation to max_points).
     pub total_bars: usize,
     pub truncated: bool,
-    /// Set when truncated or when something about the data needs saying.
+    /// Set when truncated (with how to get the rest) or when something about the data needs saying.
     pub message: Option<String>,
     pub freshness: Freshness,
 }
 
-pub fn info() -> ToolInfo {
-    ToolInfo {
-        name: NAME,
-        description: "OHLCV bars for an NSE/BSE stock, index or global ticker over a date range, \
-            served from cache when possible. Returns bars [{t,o,h,l,c,adj_close,v}] oldest first, \
-            instrument currency/exchange/timezone, and freshness (memory/store/upstream, stale flag \
-            when the upstream failed and stored data is served). Bare symbols are NSE (RELIANCE -> \
-            RELIANCE.NS); aliases NIFTY, BANKNIFTY, SENSEX. Intervals 1m,5m,15m,30m,1h,1d,1wk,1mo; \
-            at most max_points bars (default 500), the most recent kept."
-            .to_string(),
-        input_schema: schema_for::<ChartArgs>(),
-        output_schema: Some(schema_for::<ChartOutput>()),
+impl Tool for ChartData {
+    const NAME: &'static str = "get_stock_chart_data";
+    type Args = ChartArgs;
+    type Output = ChartOutput;
+
+    fn description() -> String {
+        "OHLCV bars for an NSE/BSE stock, index or global ticker over a date range, \
+         served from cache when possible. Returns bars [{t,o,h,l,c,adj_close,v}] oldest first, \
+         instrument currency/exchange/timezone, and freshness (memory/store/upstream, stale flag \
+         when the upstream failed and stored data is served). Bare symbols are NSE (RELIANCE -> \
+         RELIANCE.NS); aliases NIFTY, BANKNIFTY, SENSEX. Intervals 1m,5m,15m,30m,1h,1d,1wk,1mo; \
+         at most max_points bars (default 500), the most recent kept."
+            .to_string()
+    }
+
+    async fn run(
+        app: &App,
+        args: ChartArgs,
+        ctx: &mut CallContext,
+    ) -> Result<ChartOutput, ToolError> {
+        let limit = app.config.max_points_limit;
+        let max_points = max_points(args.max_points, limit)?;
+        let query = bar_query(
+            &args.symbol,
+            args.exchange.as_ref(),
+            args.interval.as_ref(),
+            args.start_date.as_deref(),
+            args.end_date.as_deref(),
+        )?;
+        let served = app.chart.get(&query).await?;
+        ctx.depends_on(&served);
+        Ok(render(&args.symbol, &served, max_points, limit))
+    }
+
+    fn text(out: &ChartOutput) -> String {
+        render_text(out)
     }
 }
 
-/// Validated request fields shared by tools that read bars.
-pub(crate) struct BarRequest {
-    pub symbol: symbol::ResolvedSymbol,
-    pub interval: Interval,
-    pub start: Option<crate::service::Bound>,
-    pub end: Option<crate::service::Bound>,
-}
-
-pub(crate) fn bar_request(
-    symbol: &str,
-    exchange: Option<&str>,
-    interval: Option<&str>,
-    start_date: Option<&str>,
-    end_date: Option<&str>,
-) -> Result<BarRequest, CallError> {
-    let symbol = symbol::resolve(symbol, exchange).map_err(|e| CallError::Tool(e.to_string()))?;
-    let interval = match interval {
-        None => Interval::D1,
-        Some(s) => s.parse::<Interval>().map_err(CallError::Tool)?,
-    };
-    let bound = |field: &str, v: Option<&str>| -> Result<_, CallError> {
-        v.filter(|s| !s.trim().is_empty())
-            .map(|s| parse_bound(field, s))
-            .transpose()
-            .map_err(|e| CallError::Tool(e.to_string()))
-    };
-    Ok(BarRequest {
-        symbol,
-        interval,
-        start: bound("start_date", start_date)?,
-        end: bound("end_date", end_date)?,
-    })
-}
-
-pub(crate) fn service_error(e: ServiceError) -> CallError {
-    CallError::Tool(e.to_string())
-}
-
-/// `max_points` checked against the configured limit (default 500).
-pub(crate) fn max_points(app: &App, given: Option<i64>) -> Result<usize, CallError> {
-    let limit = app.config.max_points_limit;
-    let max_points = given.unwrap_or(DEFAULT_MAX_POINTS);
-    if max_points < 1 || max_points as u64 > limit as u64 {
-        return Err(CallError::Tool(format!(
-            "max_points {max_points} is out of range; use 1 to {limit} (narrow the dates to see more history in pieces)"
-        )));
-    }
-    Ok(max_points as usize)
-}
-
-/// Checks the arguments: the bar request and `max_points`.
-fn validate(app: &App, args: &ChartArgs) -> Result<(BarRequest, usize), CallError> {
-    let max_points = max_points(app, args.max_points)?;
-    let req = bar_request(
-        &args.symbol,
-        args.exchange.as_deref(),
-        args.interval.as_deref(),
-        args.start_date.as_deref(),
-        args.end_date.as_deref(),
-    )?;
-    Ok((req, max_points))
-}
-
-pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
-    let args: ChartArgs = parse_args(NAME, args)?;
-    let (req, max_points) = validate(app, &args)?;
-    let served = app
-        .chart
-        .get(&req.symbol, req.interval, req.start, req.end)
-        .await
-        .map_err(service_error)?;
-    Ok(render(
-        &args.symbol,
-        &served,
-        max_points,
-        app.config.max_points_limit,
-    ))
-}
-
-/// An encoder of a tool outcome into a transport's bytes.
-pub type Encode<'a> = &'a (dyn Fn(Result<ToolOutput, CallError>) -> Vec<u8> + Sync);
-
-/// Runs the tool like [`call`] and returns `encode`'s bytes for the outcome.
-/// When the series came from memory the bytes are memoised with its L1
-/// entry (keyed by `variant` and everything else the answer depends on),
-/// so a hot series is rendered and encoded once, not on every request.
-/// Malformed arguments come back as `Err`: they are the caller's protocol
-/// error to report.
-pub async fn call_encoded(
-    app: &App,
-    args: Map<String, Value>,
-    variant: u64,
-    encode: Encode<'_>,
-) -> Result<Arc<[u8]>, CallError> {
-    let args: ChartArgs = parse_args(NAME, args)?;
-    let (req, max_points) = match validate(app, &args) {
-        Ok(v) => v,
-        Err(e @ CallError::Tool(_)) => return Ok(encode(Err(e)).into()),
-        Err(e) => return Err(e),
-    };
-    let served = match app
-        .chart
-        .get(&req.symbol, req.interval, req.start, req.end)
-        .await
-    {
-        Ok(served) => served,
-        Err(e) => return Ok(encode(Err(service_error(e))).into()),
-    };
-    let limit = app.config.max_points_limit;
-    let make = || encode(Ok(render(&args.symbol, &served, max_points, limit)));
-    if served.source == Source::Memory {
-        let key = render_key(&(variant, args.symbol.trim(), max_points, limit));
-        Ok(served.series.renders.get_or_insert_with(key, make))
-    } else {
-        Ok(make().into())
-    }
-}
-
-/// Formats a bar's time: a date for daily bars, local RFC 3339 intraday.
-pub(crate) fn bar_time(series: &ChartSeries, ts: i64) -> String {
-    if series.interval.is_intraday() {
-        let zone = exchange_zone(&series.instrument.timezone).unwrap_or(chrono_tz::UTC);
-        match DateTime::from_timestamp(ts, 0) {
-            Some(t) => zone.from_utc_datetime(&t.naive_utc()).to_rfc3339(),
-            None => ts.to_string(),
-        }
-    } else {
-        key_date(ts).to_string()
-    }
-}
-
-pub(crate) fn freshness(served: &Served) -> Freshness {
+fn render(asked: &str, served: &Served, max_points: usize, limit: usize) -> ChartOutput {
     let s = &served.series;
-    Freshness {
-        source: match served.source {
-            Source::Memory => "memory",
-            Source::Store => "store",
-            Source::Upstream => "upstream",
-        }
-        .to_string(),
-        fetched_at: s
-            .fetched_at
-            .and_then(|t| DateTime::from_timestamp(t, 0))
-            .map(|t| t.to_rfc3339()),
-        stale: s.stale,
-        stale_reason: s.stale_reason.clone(),
-    }
-}
-
-fn render(asked: &str, served: &Served, max_points: usize, limit: usize) -> ToolOutput {
-    let s: &Arc<ChartSeries> = &served.series;
-    let total = s.bars.len();
-    let shown: &[Bar] = &s.bars[total.saturating_sub(max_points)..];
+    let clock = BarClock::of(s);
+    let bars = served.in_range();
+    let total = bars.len();
+    let shown = &bars[total.saturating_sub(max_points)..];
     let truncated = shown.len() < total;
-    let mut messages: Vec<String> = s.notes.clone();
+    let mut messages = served.notes.clone();
     if truncated {
-        let first_shown = bar_time(s, shown[0].ts);
+        let first_shown = clock.format(shown[0].ts);
         messages.push(format!(
             "{total} bars in range; showing the most recent {} (from {first_shown}). For earlier bars ask again with end_date before {first_shown}, or raise max_points (up to {limit}).",
             shown.len()
@@ -270,7 +136,7 @@ fn render(asked: &str, served: &Served, max_points: usize, limit: usize) -> Tool
     if total == 0 {
         messages.push("no bars in this range (a holiday, a weekend, or before listing)".into());
     }
-    let out = ChartOutput {
+    ChartOutput {
         symbol: asked.trim().to_string(),
         yahoo_symbol: s.yahoo_symbol.clone(),
         exchange: s.instrument.exchange.clone(),
@@ -280,7 +146,7 @@ fn render(asked: &str, served: &Served, max_points: usize, limit: usize) -> Tool
         bars: shown
             .iter()
             .map(|b| BarOut {
-                t: bar_time(s, b.ts),
+                t: clock.format(b.ts),
                 o: b.open,
                 h: b.high,
                 l: b.low,
@@ -292,20 +158,16 @@ fn render(asked: &str, served: &Served, max_points: usize, limit: usize) -> Tool
         total_bars: total,
         truncated,
         message: (!messages.is_empty()).then(|| messages.join(" ")),
-        freshness: freshness(served),
-    };
-    let text = render_text(&out);
-    let structured = serde_json::to_value(&out).unwrap_or(Value::Null);
-    ToolOutput { structured, text }
+        freshness: Freshness::of(served),
+    }
 }
 
 /// A header line, then CSV: for clients that read only text.
 fn render_text(out: &ChartOutput) -> String {
     let mut text = String::with_capacity(64 + out.bars.len() * 64);
-    let f = &out.freshness;
     let _ = writeln!(
         text,
-        "{} ({}) {} {} {} {}: {} of {} bars; source {}{}{}",
+        "{} ({}) {} {} {} {}: {} of {} bars; {}",
         out.symbol,
         out.yahoo_symbol,
         out.exchange,
@@ -314,19 +176,7 @@ fn render_text(out: &ChartOutput) -> String {
         out.interval,
         out.bars.len(),
         out.total_bars,
-        f.source,
-        f.fetched_at
-            .as_deref()
-            .map(|t| format!(", fetched {t}"))
-            .unwrap_or_default(),
-        if f.stale {
-            format!(
-                ", STALE: {}",
-                f.stale_reason.as_deref().unwrap_or("upstream failed")
-            )
-        } else {
-            String::new()
-        }
+        out.freshness.summary(),
     );
     if let Some(m) = &out.message {
         let _ = writeln!(text, "# {m}");

@@ -1,25 +1,29 @@
-//! `calculate_technical_indicator` and `list_indicators`: the indicator
-//! library over bars from the read-through service.
+//! `calculate_technical_indicator`: the indicator library over bars from
+//! the read-through service, with the warm-up history each indicator's
+//! registry entry asks for.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::chart::{bar_request, bar_time, freshness, max_points};
-use super::series::{Columns, fetch_with_warmup};
-use super::{CallError, ToolInfo, ToolOutput, no_args_schema, parse_args, schema_for};
+use super::args::{Choice, bar_query, max_points};
+use super::columns::Columns;
+use super::freshness::{BarClock, Freshness};
+use super::{CallContext, Tool, ToolError};
 use crate::app::App;
-use crate::indicators::{self, IndicatorSpec, Input};
-use crate::patterns;
+use crate::indicators::{self, IndicatorSpec, Warmup};
+use crate::model::Interval;
+use crate::service::Served;
+use crate::symbol::Exchange;
 
-pub const NAME: &str = "calculate_technical_indicator";
-pub const LIST_NAME: &str = "list_indicators";
 /// Most indicators one call may compute.
 const MAX_INDICATORS: usize = 20;
-/// Cap on warm-up history, in bars.
-const MAX_WARMUP: usize = 5_000;
+
+/// The `calculate_technical_indicator` tool.
+pub struct TechnicalIndicator;
 
 /// One indicator to compute.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -27,7 +31,7 @@ const MAX_WARMUP: usize = 5_000;
 pub struct IndicatorItem {
     /// Indicator name (see list_indicators), e.g. RSI, MACD, SUPERTREND.
     pub name: String,
-    /// Parameters by name; omitted ones take their defaults.
+    /// Parameters by TA-Lib's names, e.g. {"timeperiod": 14}; omitted ones take their defaults.
     #[serde(default)]
     pub params: Option<Map<String, Value>>,
 }
@@ -54,139 +58,62 @@ pub struct IndicatorArgs {
     /// Last date (inclusive). Default: today.
     #[serde(default)]
     pub end_date: Option<String>,
-    /// 1m, 5m, 15m, 30m, 1h, 1d (default), 1wk, 1mo.
+    /// Bar interval (default 1d).
     #[serde(default)]
-    pub interval: Option<String>,
+    pub interval: Option<Choice<Interval>>,
     /// Exchange for a bare symbol: NSE (default), BSE or US.
     #[serde(default)]
-    pub exchange: Option<String>,
+    pub exchange: Option<Choice<Exchange>>,
     /// Most rows of the series to return (default 500, the most recent).
     #[serde(default)]
     pub max_points: Option<i64>,
 }
 
-fn describe_spec(s: &IndicatorSpec) -> String {
-    let params = s
-        .params
-        .iter()
-        .map(|p| format!("{}={}", p.name, p.default))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("{}({params})", s.name)
+/// One row of the computed series: its time and every output column
+/// (null in the warm-up, where TA-Lib gives NaN).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct IndicatorRow {
+    pub t: String,
+    #[serde(flatten)]
+    pub values: BTreeMap<String, Option<f64>>,
 }
 
-pub fn info() -> ToolInfo {
-    let names: Vec<Value> = indicators::registry()
-        .iter()
-        .map(|s| json!(s.name))
-        .collect();
-    let catalogue = indicators::registry()
-        .iter()
-        .map(describe_spec)
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut schema = (*schema_for::<IndicatorArgs>()).clone();
-    if let Some(Value::Object(ind)) = schema
-        .get_mut("properties")
-        .and_then(|p| p.get_mut("indicator"))
-    {
-        ind.insert(
-            "enum".into(),
-            Value::Array(names.into_iter().chain([Value::Null]).collect()),
-        );
-    }
-    ToolInfo {
-        name: NAME,
-        description: format!(
-            "Technical indicators matching TA-Lib bar for bar, over a symbol's bars (fetched with enough \
-             history before start_date for the warm-up, so the first value returned is already correct). \
-             Give `indicator` (+ `params`) or `indicators: [{{name, params}}]`. Returns series \
-             [{{t, <outputs>}}], `latest`, the parameters used, and a one-line `reading` for RSI, STOCH, \
-             MFI, WILLR and CCI. Indicators and defaults: {catalogue}. See list_indicators for ranges."
-        ),
-        input_schema: Arc::new(schema),
-        output_schema: None,
-    }
+/// One computed indicator, as resolved.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct IndicatorInfo {
+    pub name: String,
+    /// The name with its parameters, e.g. sma_20 (prefixes columns when several are asked).
+    pub label: String,
+    /// Every parameter's value as used (defaults filled in).
+    pub params: BTreeMap<String, f64>,
+    /// Its columns in `series`.
+    pub columns: Vec<String>,
+    /// Bars before the first defined value (TA-Lib's lookback).
+    pub warmup_bars: usize,
+    /// Its latest values.
+    pub latest: BTreeMap<String, Option<f64>>,
+    /// A one-line reading of the latest value against the usual levels (RSI, STOCH, MFI, WILLR, CCI).
+    pub reading: Option<String>,
 }
 
-pub fn list_info() -> ToolInfo {
-    ToolInfo {
-        name: LIST_NAME,
-        description: "Every indicator and candlestick pattern this server computes, with inputs, \
-            parameters (name, default, valid range) and outputs."
-            .to_string(),
-        input_schema: no_args_schema(),
-        output_schema: None,
-    }
-}
-
-fn input_name(i: &Input) -> &'static str {
-    match i {
-        Input::Open => "open",
-        Input::High => "high",
-        Input::Low => "low",
-        Input::Close => "close",
-        Input::Volume => "volume",
-        Input::Time => "time",
-    }
-}
-
-pub async fn list(_app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
-    if let Some(k) = args.keys().next() {
-        return Err(CallError::InvalidParams(format!(
-            "{LIST_NAME} takes no arguments (got {k:?})"
-        )));
-    }
-    let inds: Vec<Value> = indicators::registry()
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "group": s.group,
-                "description": s.description,
-                "inputs": s.inputs.iter().map(input_name).collect::<Vec<_>>(),
-                "params": s.params.iter().map(|p| json!({
-                    "name": p.name, "default": p.default, "min": p.min, "max": p.max,
-                    "integer": p.integer, "description": p.description,
-                })).collect::<Vec<_>>(),
-                "outputs": s.outputs,
-            })
-        })
-        .collect();
-    let pats: Vec<Value> = patterns::registry()
-        .iter()
-        .map(|p| {
-            json!({
-                "name": p.name,
-                "description": p.description,
-                "inputs": ["open", "high", "low", "close"],
-                "params": p.penetration.map(|d| vec![json!({"name": "penetration", "default": d, "min": 0.0, "max": f64::MAX, "integer": false})]).unwrap_or_default(),
-                "outputs": ["code: -200/-100/0/100/200 (negative bearish, positive bullish)"],
-            })
-        })
-        .collect();
-    let mut text = format!("{} indicators:\n", inds.len());
-    for s in indicators::registry() {
-        text.push_str(&format!(
-            "  {} [{}] -> {}\n",
-            describe_spec(s),
-            s.group,
-            s.outputs.join(", ")
-        ));
-    }
-    text.push_str(&format!("{} candlestick patterns: ", pats.len()));
-    text.push_str(
-        &patterns::registry()
-            .iter()
-            .map(|p| p.name)
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    text.push('\n');
-    Ok(ToolOutput {
-        structured: json!({"indicators": inds, "patterns": pats}),
-        text,
-    })
+/// Result of `calculate_technical_indicator`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct IndicatorOutput {
+    pub symbol: String,
+    pub yahoo_symbol: String,
+    pub interval: String,
+    pub indicators: Vec<IndicatorInfo>,
+    /// Rows in the requested range, oldest first.
+    pub series: Vec<IndicatorRow>,
+    /// The last row.
+    pub latest: Option<IndicatorRow>,
+    /// Rows in the requested range (before truncation to max_points).
+    pub total_rows: usize,
+    pub truncated: bool,
+    pub message: Option<String>,
+    /// Bars of history before the range that the warm-up used.
+    pub history_bars_used: usize,
+    pub freshness: Freshness,
 }
 
 /// One requested indicator, resolved.
@@ -196,8 +123,180 @@ struct Job {
     label: String,
 }
 
-fn resolve(item_name: &str, params: Option<&Map<String, Value>>) -> Result<Job, CallError> {
-    let spec = indicators::find(item_name).map_err(|e| CallError::Tool(e.to_string()))?;
+impl Tool for TechnicalIndicator {
+    const NAME: &'static str = "calculate_technical_indicator";
+    type Args = IndicatorArgs;
+    type Output = IndicatorOutput;
+
+    fn description() -> String {
+        let catalogue = indicators::registry()
+            .iter()
+            .map(describe_spec)
+            .collect::<Vec<_>>()
+            .join("; ");
+        format!(
+            "Technical indicators matching TA-Lib bar for bar, over a symbol's bars (fetched with enough \
+             history before start_date for the warm-up, so the first value returned is already correct). \
+             Give `indicator` (+ `params`) or `indicators: [{{name, params}}]`. Returns series \
+             [{{t, <outputs>}}], `latest`, the parameters used, and a one-line `reading` for RSI, STOCH, \
+             MFI, WILLR and CCI. Indicators and defaults: {catalogue}. See list_indicators for ranges."
+        )
+    }
+
+    fn refine_input_schema(schema: &mut Map<String, Value>) {
+        let names: Vec<Value> = indicators::registry()
+            .iter()
+            .map(|s| json!(s.name))
+            .collect();
+        let props = schema.get_mut("properties").and_then(Value::as_object_mut);
+        if let Some(Value::Object(ind)) = props.and_then(|p| p.get_mut("indicator")) {
+            let mut choices = names.clone();
+            choices.push(Value::Null);
+            ind.insert("enum".into(), Value::Array(choices));
+        }
+        let item = schema
+            .get_mut("$defs")
+            .and_then(|d| d.get_mut("IndicatorItem"))
+            .and_then(|i| i.get_mut("properties"))
+            .and_then(|p| p.get_mut("name"))
+            .and_then(Value::as_object_mut);
+        if let Some(name) = item {
+            name.insert("enum".into(), Value::Array(names));
+        }
+    }
+
+    async fn run(
+        app: &App,
+        args: IndicatorArgs,
+        ctx: &mut CallContext,
+    ) -> Result<IndicatorOutput, ToolError> {
+        let jobs = jobs(&args)?;
+        let limit = app.config.max_points_limit;
+        let max_points = max_points(args.max_points, limit)?;
+        let query = bar_query(
+            &args.symbol,
+            args.exchange.as_ref(),
+            args.interval.as_ref(),
+            args.start_date.as_deref(),
+            args.end_date.as_deref(),
+        )?;
+        let intraday = query.interval.is_intraday();
+        let warmup = jobs
+            .iter()
+            .map(|j| indicators::warmup(j.spec, &j.params, intraday))
+            .max()
+            .unwrap_or(Warmup::Bars(0));
+        let served = app.chart.get_with_warmup(&query, warmup).await?;
+        ctx.depends_on(&served);
+        let cols = Columns::of(&served);
+        let single = jobs.len() == 1;
+        let mut columns: Vec<(String, Vec<f64>)> = Vec::new();
+        let mut described = Vec::new();
+        for job in &jobs {
+            let outputs = indicators::compute(job.spec, &cols.ohlcv(), &job.params).map_err(|e| {
+                ToolError(format!(
+                    "{e}. The range {} holds {} bars (with {} bars of history before it); widen start_date or use a shorter period",
+                    range_text(&served),
+                    served.in_range().len(),
+                    served.warmup_len()
+                ))
+            })?;
+            let names: Vec<String> = job
+                .spec
+                .outputs
+                .iter()
+                .map(|o| {
+                    if single {
+                        o.to_string()
+                    } else if job.spec.outputs.len() == 1 {
+                        job.label.clone()
+                    } else {
+                        format!("{}_{o}", job.label)
+                    }
+                })
+                .collect();
+            let latest: BTreeMap<String, Option<f64>> = names
+                .iter()
+                .zip(&outputs)
+                .map(|(n, v)| (n.clone(), v.last().copied().and_then(finite)))
+                .collect();
+            let first_latest = names
+                .first()
+                .and_then(|n| latest.get(n).copied().flatten());
+            described.push(IndicatorInfo {
+                name: job.spec.name.to_string(),
+                label: job.label.clone(),
+                params: job
+                    .spec
+                    .params
+                    .iter()
+                    .zip(&job.params)
+                    .map(|(p, v)| (p.name.to_string(), *v))
+                    .collect(),
+                columns: names.clone(),
+                warmup_bars: (job.spec.lookback)(&job.params),
+                latest,
+                reading: first_latest.and_then(|v| reading(job.spec, v)),
+            });
+            columns.extend(names.into_iter().zip(outputs));
+        }
+        Ok(render(
+            &args.symbol,
+            &served,
+            &cols,
+            &columns,
+            described,
+            max_points,
+            limit,
+        ))
+    }
+
+    fn text(out: &IndicatorOutput) -> String {
+        render_text(out)
+    }
+}
+
+/// The indicators asked for, resolved and checked — before any fetch.
+fn jobs(args: &IndicatorArgs) -> Result<Vec<Job>, ToolError> {
+    let mut jobs = Vec::new();
+    match (&args.indicator, &args.indicators) {
+        (Some(_), Some(_)) => {
+            return Err(ToolError::new(
+                "give either `indicator` or `indicators`, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(ToolError(format!(
+                "name an indicator: `indicator` (e.g. \"RSI\") or `indicators: [{{name, params}}]`; valid choices: {}",
+                indicators::registry()
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        (Some(name), None) => jobs.push(resolve(name, args.params.as_ref())?),
+        (None, Some(items)) => {
+            if args.params.is_some() {
+                return Err(ToolError::new(
+                    "with `indicators`, give params inside each item",
+                ));
+            }
+            if items.is_empty() || items.len() > MAX_INDICATORS {
+                return Err(ToolError(format!(
+                    "`indicators` must list 1 to {MAX_INDICATORS} indicators"
+                )));
+            }
+            for item in items {
+                jobs.push(resolve(&item.name, item.params.as_ref())?);
+            }
+        }
+    }
+    Ok(jobs)
+}
+
+fn resolve(item_name: &str, params: Option<&Map<String, Value>>) -> Result<Job, ToolError> {
+    let spec = indicators::find(item_name)?;
     let mut given = Vec::new();
     for (k, v) in params.into_iter().flatten() {
         let x = match v {
@@ -206,15 +305,15 @@ fn resolve(item_name: &str, params: Option<&Map<String, Value>>) -> Result<Job, 
             _ => None,
         }
         .ok_or_else(|| {
-            CallError::Tool(format!(
+            ToolError(format!(
                 "parameter {k:?} of {} must be a number, not {v}",
                 spec.name
             ))
         })?;
         given.push((k.clone(), x));
     }
-    let params =
-        indicators::resolve_params(spec, &given).map_err(|e| CallError::Tool(e.to_string()))?;
+    let params = indicators::resolve_params(spec, &given)?;
+    indicators::check_params(spec, &params)?;
     let mut label = spec.name.to_ascii_lowercase();
     for p in &params {
         label.push('_');
@@ -227,7 +326,17 @@ fn resolve(item_name: &str, params: Option<&Map<String, Value>>) -> Result<Job, 
     })
 }
 
-fn fmt_num(x: f64) -> String {
+fn describe_spec(s: &IndicatorSpec) -> String {
+    let params = s
+        .params
+        .iter()
+        .map(|p| format!("{}={}", p.name, p.default))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{}({params})", s.name)
+}
+
+pub(super) fn fmt_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -235,212 +344,54 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-/// Bars of history needed before the first output for values to be final:
-/// the registry's rule, capped for now (cumulative ones get the cap).
-fn warmup(job: &Job, intraday: bool) -> usize {
-    match indicators::warmup(job.spec, &job.params, intraday) {
-        indicators::Warmup::Bars(n) => n.min(MAX_WARMUP),
-        indicators::Warmup::FullHistory => MAX_WARMUP,
-    }
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
 }
 
 /// A one-line interpretation of the latest value against the levels the
 /// registry gives (RSI 70/30...).
-fn reading(spec: &IndicatorSpec, latest: &[(String, f64)]) -> Option<String> {
+fn reading(spec: &IndicatorSpec, v: f64) -> Option<String> {
     let r = spec.reading?;
-    let v = latest.first()?.1;
-    if !v.is_finite() {
-        return None;
-    }
     let verdict = if v > r.high {
         format!("above {}, overbought", fmt_num(r.high))
     } else if v < r.low {
         format!("below {}, oversold", fmt_num(r.low))
     } else {
-        format!(
-            "between {} and {}, neutral",
-            fmt_num(r.low),
-            fmt_num(r.high)
-        )
+        format!("between {} and {}, neutral", fmt_num(r.low), fmt_num(r.high))
     };
     Some(format!("{} {v:.1}: {verdict}", r.label))
 }
 
-fn num(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
-    let args: IndicatorArgs = parse_args(NAME, args)?;
-    let mut jobs = Vec::new();
-    match (&args.indicator, &args.indicators) {
-        (Some(_), Some(_)) => {
-            return Err(CallError::Tool(
-                "give either `indicator` or `indicators`, not both".into(),
-            ));
-        }
-        (None, None) => {
-            return Err(CallError::Tool(format!(
-                "name an indicator: `indicator` (e.g. \"RSI\") or `indicators: [{{name, params}}]`; valid choices: {}",
-                indicators::registry()
-                    .iter()
-                    .map(|s| s.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-        (Some(name), None) => jobs.push(resolve(name, args.params.as_ref())?),
-        (None, Some(items)) => {
-            if args.params.is_some() {
-                return Err(CallError::Tool(
-                    "with `indicators`, give params inside each item".into(),
-                ));
-            }
-            if items.is_empty() || items.len() > MAX_INDICATORS {
-                return Err(CallError::Tool(format!(
-                    "`indicators` must list 1 to {MAX_INDICATORS} indicators"
-                )));
-            }
-            for item in items {
-                jobs.push(resolve(&item.name, item.params.as_ref())?);
-            }
-        }
-    }
-    let limit = app.config.max_points_limit;
-    let max_points = max_points(app, args.max_points)?;
-    let req = bar_request(
-        &args.symbol,
-        args.exchange.as_deref(),
-        args.interval.as_deref(),
-        args.start_date.as_deref(),
-        args.end_date.as_deref(),
-    )?;
-    let intraday = req.interval.is_intraday();
-    let warm = jobs.iter().map(|j| warmup(j, intraday)).max().unwrap_or(0);
-    let cols = fetch_with_warmup(app, &req, warm).await?;
-    let single = jobs.len() == 1;
-    let mut columns: Vec<(String, Vec<f64>)> = Vec::new();
-    let mut described = Vec::new();
-    for job in &jobs {
-        let outputs = indicators::compute(job.spec, &cols.ohlcv(), &job.params).map_err(|e| {
-            CallError::Tool(format!(
-                "{e}. The range {} holds {} bars (with {} bars of history before it); widen start_date or use a shorter period",
-                range_text(&cols),
-                cols.len() - cols.first_in_range,
-                cols.first_in_range
-            ))
-        })?;
-        let names: Vec<String> = job
-            .spec
-            .outputs
-            .iter()
-            .map(|o| {
-                if single {
-                    o.to_string()
-                } else if job.spec.outputs.len() == 1 {
-                    job.label.clone()
-                } else {
-                    format!("{}_{o}", job.label)
-                }
-            })
-            .collect();
-        let last = cols.len().checked_sub(1);
-        let latest: Vec<(String, f64)> = names
-            .iter()
-            .zip(&outputs)
-            .map(|(n, v)| (n.clone(), last.map_or(f64::NAN, |i| v[i])))
-            .collect();
-        let params: Map<String, Value> = job
-            .spec
-            .params
-            .iter()
-            .zip(&job.params)
-            .map(|(p, v)| (p.name.to_string(), json!(v)))
-            .collect();
-        described.push(json!({
-            "name": job.spec.name,
-            "label": job.label,
-            "params": params,
-            "columns": names,
-            "warmup_bars": (job.spec.lookback)(&job.params),
-            "latest": latest.iter().map(|(n, v)| (n.clone(), num(*v))).collect::<Map<_, _>>(),
-            "reading": reading(job.spec, &latest),
-        }));
-        columns.extend(names.into_iter().zip(outputs));
-    }
-    Ok(render(
-        &args.symbol,
-        &cols,
-        &columns,
-        described,
-        max_points,
-        limit,
-    ))
-}
-
-fn range_text(cols: &Columns) -> String {
-    let s = &cols.served.series;
-    match (s.bars.get(cols.first_in_range), s.bars.last()) {
-        (Some(a), Some(b)) => format!("{}..{}", bar_time(s, a.ts), bar_time(s, b.ts)),
+fn range_text(served: &Served) -> String {
+    let clock = BarClock::of(&served.series);
+    match (served.in_range().first(), served.in_range().last()) {
+        (Some(a), Some(b)) => format!("{}..{}", clock.format(a.ts), clock.format(b.ts)),
         _ => "requested".into(),
     }
 }
 
 fn render(
     asked: &str,
+    served: &Served,
     cols: &Columns,
     columns: &[(String, Vec<f64>)],
-    described: Vec<Value>,
+    indicators: Vec<IndicatorInfo>,
     max_points: usize,
     limit: usize,
-) -> ToolOutput {
-    let s = &cols.served.series;
-    let in_range = cols.first_in_range..cols.len();
-    let total = in_range.len();
+) -> IndicatorOutput {
+    let clock = BarClock::of(&served.series);
+    let total = cols.len() - cols.first_in_range;
     let from = cols.len() - total.min(max_points);
-    let mut series = Vec::with_capacity(cols.len() - from);
-    let mut text = String::new();
-    text.push_str(&format!(
-        "{} ({}) {} {}: {} of {} rows\n",
-        asked.trim(),
-        s.yahoo_symbol,
-        s.interval,
-        columns
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-        cols.len() - from,
-        total
-    ));
-    for d in &described {
-        if let Some(r) = d["reading"].as_str() {
-            text.push_str(&format!("# {r}\n"));
-        }
-    }
-    text.push('t');
-    for (n, _) in columns {
-        text.push(',');
-        text.push_str(n);
-    }
-    text.push('\n');
-    for i in from..cols.len() {
-        let t = bar_time(s, s.bars[i].ts);
-        let mut row = Map::new();
-        row.insert("t".into(), json!(t));
-        text.push_str(&t);
-        for (n, v) in columns {
-            row.insert(n.clone(), num(v[i]));
-            text.push(',');
-            if v[i].is_finite() {
-                text.push_str(&v[i].to_string());
-            }
-        }
-        text.push('\n');
-        series.push(Value::Object(row));
-    }
+    let series: Vec<IndicatorRow> = (from..cols.len())
+        .map(|i| IndicatorRow {
+            t: clock.format(cols.ts[i]),
+            values: columns
+                .iter()
+                .map(|(n, v)| (n.clone(), finite(v[i])))
+                .collect(),
+        })
+        .collect();
     let truncated = total > max_points;
-    let latest = series.last().cloned().unwrap_or(Value::Null);
     let message = if truncated {
         Some(format!(
             "{total} rows in range; showing the most recent {max_points}. Ask with an earlier end_date for older rows, or raise max_points (up to {limit})."
@@ -450,18 +401,60 @@ fn render(
     } else {
         None
     };
-    let structured = json!({
-        "symbol": asked.trim(),
-        "yahoo_symbol": s.yahoo_symbol,
-        "interval": s.interval.as_str(),
-        "indicators": described,
-        "series": series,
-        "latest": latest,
-        "total_rows": total,
-        "truncated": truncated,
-        "message": message,
-        "history_bars_used": cols.first_in_range,
-        "freshness": serde_json::to_value(freshness(&cols.served)).unwrap_or(Value::Null),
-    });
-    ToolOutput { structured, text }
+    IndicatorOutput {
+        symbol: asked.trim().to_string(),
+        yahoo_symbol: served.series.yahoo_symbol.clone(),
+        interval: served.series.interval.to_string(),
+        indicators,
+        latest: series.last().cloned(),
+        series,
+        total_rows: total,
+        truncated,
+        message,
+        history_bars_used: cols.first_in_range,
+        freshness: Freshness::of(served),
+    }
+}
+
+fn render_text(out: &IndicatorOutput) -> String {
+    let names: Vec<&str> = out
+        .indicators
+        .iter()
+        .flat_map(|i| i.columns.iter().map(String::as_str))
+        .collect();
+    let mut text = format!(
+        "{} ({}) {} {}: {} of {} rows; {}\n",
+        out.symbol,
+        out.yahoo_symbol,
+        out.interval,
+        names.join(","),
+        out.series.len(),
+        out.total_rows,
+        out.freshness.summary()
+    );
+    for i in &out.indicators {
+        if let Some(r) = &i.reading {
+            let _ = writeln!(text, "# {r}");
+        }
+    }
+    if let Some(m) = &out.message {
+        let _ = writeln!(text, "# {m}");
+    }
+    text.push('t');
+    for n in &names {
+        text.push(',');
+        text.push_str(n);
+    }
+    text.push('\n');
+    for row in &out.series {
+        text.push_str(&row.t);
+        for n in &names {
+            text.push(',');
+            if let Some(Some(v)) = row.values.get(*n) {
+                let _ = write!(text, "{v}");
+            }
+        }
+        text.push('\n');
+    }
+    text
 }

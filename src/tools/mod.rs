@@ -1,37 +1,94 @@
-//! The tools, independent of any transport: each takes JSON arguments and
-//! returns structured JSON plus a text rendering. The MCP server and the
-//! `call` subcommand both dispatch here, so they run the same code.
+//! The tools, independent of the transport (no rmcp here).
+//!
+//! Each tool is a type implementing [`Tool`]: typed arguments (`Args`,
+//! whose JSON schema clients see), typed output (`Output`, with its
+//! `outputSchema`), `run`, and a compact text rendering. [`registry`] erases
+//! them once, at start-up, into [`ToolEntry`]s: dispatch, `tools/list`,
+//! schema lookup and the `call` subcommand all come from it. The one call
+//! path that logs, times, caches and counts calls is `mcp::calls`.
 
+mod args;
+mod catalogue;
 mod chart;
+mod columns;
+mod context;
+mod freshness;
 mod indicators;
 mod patterns;
-mod series;
+mod registry;
 mod stats;
 
-use std::sync::Arc;
+use std::future::Future;
 
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::app::App;
 
-pub use chart::{ChartArgs, ChartOutput, Encode};
+pub use args::{Choice, Choices, NoArgs};
+pub use context::{CallContext, Dependency};
+pub use freshness::Freshness;
+pub use registry::{ToolEntry, registry};
 
-/// The tool whose encoded answers are memoised (see [`call_chart_encoded`]).
-pub const CHART_TOOL: &str = chart::NAME;
+/// One tool: what it takes, what it returns, and how it runs.
+pub trait Tool: Send + Sync + 'static {
+    /// The name clients call it by.
+    const NAME: &'static str;
+    type Args: DeserializeOwned + JsonSchema + Send + 'static;
+    type Output: Serialize + JsonSchema + Send + 'static;
 
-/// `get_stock_chart_data`, encoded by `encode` and memoised with its L1
-/// entry when served from memory.
-pub async fn call_chart_encoded(
-    app: &App,
-    args: Map<String, Value>,
-    variant: u64,
-    encode: Encode<'_>,
-) -> Result<Arc<[u8]>, CallError> {
-    chart::call_encoded(app, args, variant, encode).await
+    /// What the tool does, for the model choosing a tool.
+    fn description() -> String;
+
+    /// Fills in what the derived input schema cannot know (choices that
+    /// come from the registries, for example).
+    fn refine_input_schema(_schema: &mut Map<String, Value>) {}
+
+    /// Runs the tool. Every check of the arguments happens before any
+    /// fetch; what the answer depends on is recorded in `ctx`.
+    fn run(
+        app: &App,
+        args: Self::Args,
+        ctx: &mut CallContext,
+    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+
+    /// The answer as compact text, for clients that read only text.
+    fn text(output: &Self::Output) -> String;
 }
 
-/// A tool's successful answer.
-#[derive(Debug, Clone)]
+/// A tool ran and failed: the client sees the message with `isError: true`.
+/// It says what went wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ToolError(pub String);
+
+impl ToolError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ToolError(message.into())
+    }
+}
+
+macro_rules! tool_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ToolError {
+            fn from(e: $t) -> Self {
+                ToolError(e.to_string())
+            }
+        }
+    )*};
+}
+tool_error_from!(
+    crate::service::ServiceError,
+    crate::indicators::IndicatorError,
+    crate::patterns::PatternError,
+    crate::symbol::SymbolError,
+    crate::store::StoreError
+);
+
+/// A tool's answer, erased: the structured content and its text.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ToolOutput {
     pub structured: Value,
     pub text: String,
@@ -43,79 +100,16 @@ pub enum CallError {
     /// The tool ran and failed: the client sees this as `isError: true`.
     #[error("{0}")]
     Tool(String),
-    /// The request itself is malformed (unknown tool, arguments of the
-    /// wrong shape): a protocol error.
+    /// The request itself is malformed (arguments of the wrong shape or
+    /// type, an unknown argument): a protocol error naming the field.
     #[error("{0}")]
     InvalidParams(String),
     #[error("unknown tool {0:?}")]
     UnknownTool(String),
 }
 
-/// A tool's name, description and schemas, as listed to clients.
-#[derive(Debug, Clone)]
-pub struct ToolInfo {
-    pub name: &'static str,
-    pub description: String,
-    pub input_schema: Arc<Map<String, Value>>,
-    pub output_schema: Option<Arc<Map<String, Value>>>,
-}
-
-/// Every tool this server offers, built once: descriptions and schemas
-/// are generated from the registries, which does not change at run time.
-pub fn list() -> &'static [ToolInfo] {
-    static LIST: std::sync::OnceLock<Vec<ToolInfo>> = std::sync::OnceLock::new();
-    LIST.get_or_init(|| {
-        vec![
-            chart::info(),
-            indicators::info(),
-            patterns::info(),
-            indicators::list_info(),
-            stats::info(),
-        ]
-    })
-}
-
-/// Runs tool `name` with `args`.
-pub async fn call(
-    app: &App,
-    name: &str,
-    args: Map<String, Value>,
-) -> Result<ToolOutput, CallError> {
-    match name {
-        chart::NAME => chart::call(app, args).await,
-        indicators::NAME => indicators::call(app, args).await,
-        indicators::LIST_NAME => indicators::list(app, args).await,
-        patterns::NAME => patterns::call(app, args).await,
-        stats::NAME => stats::call(app, args).await,
-        other => Err(CallError::UnknownTool(other.to_string())),
+impl From<ToolError> for CallError {
+    fn from(e: ToolError) -> Self {
+        CallError::Tool(e.0)
     }
-}
-
-/// Deserialises arguments; a shape error is a protocol error.
-pub(crate) fn parse_args<T: serde::de::DeserializeOwned>(
-    tool: &str,
-    args: Map<String, Value>,
-) -> Result<T, CallError> {
-    serde_json::from_value(Value::Object(args))
-        .map_err(|e| CallError::InvalidParams(format!("{tool}: invalid arguments: {e}")))
-}
-
-/// A JSON schema object for `T`.
-pub(crate) fn schema_for<T: schemars::JsonSchema>() -> Arc<Map<String, Value>> {
-    let schema = schemars::generate::SchemaSettings::draft2020_12()
-        .into_generator()
-        .into_root_schema_for::<T>();
-    match serde_json::to_value(schema) {
-        Ok(Value::Object(map)) => Arc::new(map),
-        _ => Arc::new(Map::new()),
-    }
-}
-
-/// The input schema of a tool that takes no arguments.
-pub(crate) fn no_args_schema() -> Arc<Map<String, Value>> {
-    let mut schema = Map::new();
-    schema.insert("type".into(), Value::from("object"));
-    schema.insert("properties".into(), Value::Object(Map::new()));
-    schema.insert("additionalProperties".into(), Value::Bool(false));
-    Arc::new(schema)
 }

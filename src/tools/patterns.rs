@@ -1,22 +1,29 @@
 //! `detect_candlestick_patterns`: TA-Lib's 61 patterns over a range.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::fmt::Write as _;
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::chart::{bar_request, bar_time, freshness};
-use super::series::fetch_with_warmup;
-use super::{CallError, ToolInfo, ToolOutput, parse_args, schema_for};
+use super::args::{Choice, bar_query};
+use super::columns::Columns;
+use super::freshness::{BarClock, Freshness};
+use super::{CallContext, Tool, ToolError};
 use crate::app::App;
+use crate::indicators::Warmup;
+use crate::model::Interval;
 use crate::patterns::{self, PatternSpec};
+use crate::symbol::Exchange;
 
-pub const NAME: &str = "detect_candlestick_patterns";
 /// Candles before the range that every pattern's settings averages need.
 const WARMUP: usize = 20;
+/// Most occurrences listed (all are counted).
 const MAX_OCCURRENCES: usize = 2_000;
+
+/// The `detect_candlestick_patterns` tool.
+pub struct CandlestickPatterns;
 
 /// Arguments of `detect_candlestick_patterns`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -30,29 +37,57 @@ pub struct PatternArgs {
     /// Last date (inclusive). Default: today.
     #[serde(default)]
     pub end_date: Option<String>,
-    /// 1m, 5m, 15m, 30m, 1h, 1d (default), 1wk, 1mo.
+    /// Bar interval (default 1d).
     #[serde(default)]
-    pub interval: Option<String>,
-    /// Patterns to look for (TA-Lib names, with or without CDL); default all 61.
+    pub interval: Option<Choice<Interval>>,
+    /// Patterns to look for (TA-Lib names, with or without CDL, any case); default all 61.
     #[serde(default)]
     pub patterns: Option<Vec<String>>,
     /// Exchange for a bare symbol: NSE (default), BSE or US.
     #[serde(default)]
-    pub exchange: Option<String>,
+    pub exchange: Option<Choice<Exchange>>,
 }
 
-pub fn info() -> ToolInfo {
-    let names: Vec<Value> = patterns::registry().iter().map(|p| json!(p.name)).collect();
-    let mut schema = (*schema_for::<PatternArgs>()).clone();
-    if let Some(Value::Object(p)) = schema
-        .get_mut("properties")
-        .and_then(|p| p.get_mut("patterns"))
-    {
-        p.insert("items".into(), json!({"type": "string", "enum": names}));
-    }
-    ToolInfo {
-        name: NAME,
-        description: format!(
+/// One pattern found on one candle.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Occurrence {
+    /// The candle's date (daily) or exchange-local start time (intraday).
+    pub t: String,
+    /// TA-Lib's name, e.g. CDLHAMMER.
+    pub pattern: String,
+    /// bullish or bearish.
+    pub signal: String,
+    /// |code|: 100 a pattern, 200 a confirmed/strong one, 80 a weak engulfing/harami.
+    pub strength: i32,
+    /// TA-Lib's signed code.
+    pub code: i32,
+}
+
+/// Result of `detect_candlestick_patterns`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct PatternOutput {
+    pub symbol: String,
+    pub yahoo_symbol: String,
+    pub interval: String,
+    /// Candles in the requested range.
+    pub bars_scanned: usize,
+    pub patterns_checked: usize,
+    /// Newest first (at most 2,000 listed).
+    pub occurrences: Vec<Occurrence>,
+    pub total_occurrences: usize,
+    pub truncated: bool,
+    /// Occurrences by pattern name.
+    pub counts: BTreeMap<String, usize>,
+    pub freshness: Freshness,
+}
+
+impl Tool for CandlestickPatterns {
+    const NAME: &'static str = "detect_candlestick_patterns";
+    type Args = PatternArgs;
+    type Output = PatternOutput;
+
+    fn description() -> String {
+        format!(
             "Candlestick patterns (TA-Lib's, bar for bar) in a symbol's bars over a date range: occurrences \
              [{{t, pattern, signal: bullish|bearish, strength}}] newest first, and counts by pattern. \
              strength is TA-Lib's |code|: 100 a pattern, 200 a confirmed/strong one (80 a weak engulfing/harami). \
@@ -62,82 +97,105 @@ pub fn info() -> ToolInfo {
                 .map(|p| p.name)
                 .collect::<Vec<_>>()
                 .join(", ")
-        ),
-        input_schema: Arc::new(schema),
-        output_schema: None,
+        )
     }
-}
 
-pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
-    let args: PatternArgs = parse_args(NAME, args)?;
-    let specs: Vec<&'static PatternSpec> = match &args.patterns {
-        None => patterns::registry().iter().collect(),
-        Some(list) if list.is_empty() => {
-            return Err(CallError::Tool(
-                "`patterns` is empty; omit it to look for all 61".into(),
-            ));
+    fn refine_input_schema(schema: &mut Map<String, Value>) {
+        let names: Vec<Value> = patterns::registry().iter().map(|p| json!(p.name)).collect();
+        let patterns = schema
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("patterns"))
+            .and_then(Value::as_object_mut);
+        if let Some(p) = patterns {
+            p.insert("items".into(), json!({"type": "string", "enum": names}));
         }
-        Some(list) => list
-            .iter()
-            .map(|n| patterns::lookup(n).map_err(|e| CallError::Tool(e.to_string())))
-            .collect::<Result<_, _>>()?,
-    };
-    let req = bar_request(
-        &args.symbol,
-        args.exchange.as_deref(),
-        args.interval.as_deref(),
-        args.start_date.as_deref(),
-        args.end_date.as_deref(),
-    )?;
-    let cols = fetch_with_warmup(app, &req, WARMUP).await?;
-    let series = &cols.served.series;
-    let ohlcv = cols.ohlcv();
-    let mut found: Vec<(usize, &'static str, i32)> = Vec::new();
-    let mut codes = vec![0i32; cols.len()];
-    for spec in &specs {
-        patterns::detect_into(spec, &ohlcv, None, &mut codes)
-            .map_err(|e| CallError::Tool(e.to_string()))?;
-        for (i, &code) in codes.iter().enumerate().skip(cols.first_in_range) {
-            if code != 0 {
-                found.push((i, spec.name, code));
+    }
+
+    async fn run(
+        app: &App,
+        args: PatternArgs,
+        ctx: &mut CallContext,
+    ) -> Result<PatternOutput, ToolError> {
+        let specs: Vec<&'static PatternSpec> = match &args.patterns {
+            None => patterns::registry().iter().collect(),
+            Some(list) if list.is_empty() => {
+                return Err(ToolError::new(
+                    "`patterns` is empty; omit it to look for all 61",
+                ));
+            }
+            Some(list) => list
+                .iter()
+                .map(|n| patterns::lookup(n))
+                .collect::<Result<_, _>>()?,
+        };
+        let query = bar_query(
+            &args.symbol,
+            args.exchange.as_ref(),
+            args.interval.as_ref(),
+            args.start_date.as_deref(),
+            args.end_date.as_deref(),
+        )?;
+        let served = app
+            .chart
+            .get_with_warmup(&query, Warmup::Bars(WARMUP))
+            .await?;
+        ctx.depends_on(&served);
+        let cols = Columns::of(&served);
+        let ohlcv = cols.ohlcv();
+        let mut found: Vec<(usize, &'static str, i32)> = Vec::new();
+        let mut codes = vec![0i32; cols.len()];
+        for spec in &specs {
+            patterns::detect_into(spec, &ohlcv, None, &mut codes)?;
+            for (i, &code) in codes.iter().enumerate().skip(cols.first_in_range) {
+                if code != 0 {
+                    found.push((i, spec.name, code));
+                }
             }
         }
-    }
-    found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, name, _) in &found {
-        *counts.entry(name).or_default() += 1;
-    }
-    let total = found.len();
-    let mut text = format!(
-        "{} ({}) {}: {} pattern occurrences in {} bars\n",
-        args.symbol.trim(),
-        series.yahoo_symbol,
-        series.interval,
-        total,
-        cols.len() - cols.first_in_range
-    );
-    let occurrences: Vec<Value> = found
-        .iter()
-        .take(MAX_OCCURRENCES)
-        .map(|&(i, name, code)| {
-            let t = bar_time(series, series.bars[i].ts);
-            let signal = if code > 0 { "bullish" } else { "bearish" };
-            text.push_str(&format!("{t} {name} {signal} {}\n", code.abs()));
-            json!({"t": t, "pattern": name, "signal": signal, "strength": code.abs(), "code": code})
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, name, _) in &found {
+            *counts.entry(name.to_string()).or_default() += 1;
+        }
+        let clock = BarClock::of(&served.series);
+        let total = found.len();
+        Ok(PatternOutput {
+            symbol: args.symbol.trim().to_string(),
+            yahoo_symbol: served.series.yahoo_symbol.clone(),
+            interval: served.series.interval.to_string(),
+            bars_scanned: cols.len() - cols.first_in_range,
+            patterns_checked: specs.len(),
+            occurrences: found
+                .iter()
+                .take(MAX_OCCURRENCES)
+                .map(|&(i, name, code)| Occurrence {
+                    t: clock.format(cols.ts[i]),
+                    pattern: name.to_string(),
+                    signal: if code > 0 { "bullish" } else { "bearish" }.to_string(),
+                    strength: code.abs(),
+                    code,
+                })
+                .collect(),
+            total_occurrences: total,
+            truncated: total > MAX_OCCURRENCES,
+            counts,
+            freshness: Freshness::of(&served),
         })
-        .collect();
-    let structured = json!({
-        "symbol": args.symbol.trim(),
-        "yahoo_symbol": series.yahoo_symbol,
-        "interval": series.interval.as_str(),
-        "bars_scanned": cols.len() - cols.first_in_range,
-        "patterns_checked": specs.len(),
-        "occurrences": occurrences,
-        "total_occurrences": total,
-        "truncated": total > MAX_OCCURRENCES,
-        "counts": counts,
-        "freshness": serde_json::to_value(freshness(&cols.served)).unwrap_or(Value::Null),
-    });
-    Ok(ToolOutput { structured, text })
+    }
+
+    fn text(out: &PatternOutput) -> String {
+        let mut text = format!(
+            "{} ({}) {}: {} pattern occurrences in {} bars; {}\n",
+            out.symbol,
+            out.yahoo_symbol,
+            out.interval,
+            out.total_occurrences,
+            out.bars_scanned,
+            out.freshness.summary()
+        );
+        for o in &out.occurrences {
+            let _ = writeln!(text, "{} {} {} {}", o.t, o.pattern, o.signal, o.strength);
+        }
+        text
+    }
 }

@@ -47,11 +47,9 @@ pub struct BreakerConfig {
 }
 
 impl Default for BreakerConfig {
+    /// The breaker of the default settings (`crate::config`).
     fn default() -> Self {
-        Self {
-            failure_threshold: 5,
-            cool_down: Duration::seconds(30),
-        }
+        crate::config::Settings::default().breaker()
     }
 }
 

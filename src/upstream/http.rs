@@ -25,23 +25,18 @@ pub struct UpstreamConfig {
     pub burst: u32,
 }
 
+/// A browser-like User-Agent: Yahoo and many feeds refuse requests without one.
+pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+
 impl Default for UpstreamConfig {
+    /// The configuration of the default settings (`crate::config`).
     fn default() -> Self {
-        Self {
-            offline: false,
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(20),
-            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36".into(),
-            breaker: BreakerConfig::default(),
-            retry: RetryPolicy::default(),
-            rate_per_sec: 2.0,
-            burst: 2,
-        }
+        crate::config::Settings::default().upstream()
     }
 }
 
 /// Per-host counters, for stats.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct HostStats {
     pub host: String,
     pub breaker_state: &'static str,

@@ -15,7 +15,7 @@ mod retry;
 
 pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker, Rejected, Transition};
 pub use chart::ChartClient;
-pub use http::{HostStats, HttpUpstream, UpstreamConfig};
+pub use http::{HostStats, HttpUpstream, USER_AGENT, UpstreamConfig};
 pub use parse::{ChartData, ParseError, exchange_zone, parse_chart};
 pub use rate_limit::TokenBucket;
 pub use retry::{Failure, RetryPolicy, parse_retry_after};

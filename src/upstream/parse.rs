@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone};
-use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::model::{Bar, CorporateAction, Instrument, Interval, date_key};
@@ -118,10 +117,7 @@ struct Split {
     denominator: f64,
 }
 
-/// The IANA zone named by `meta.exchangeTimezoneName`, if it is one.
-pub fn exchange_zone(name: &str) -> Option<Tz> {
-    name.parse::<Tz>().ok()
-}
+pub use crate::model::exchange_zone;
 
 /// Parses a chart response body for `interval`.
 pub fn parse_chart(body: &[u8], interval: Interval) -> Result<ChartData, ParseError> {

@@ -16,13 +16,9 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
+    /// The policy of the default settings (`crate::config`).
     fn default() -> Self {
-        Self {
-            retries: 3,
-            base: Duration::from_secs(1),
-            max_delay: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(60),
-        }
+        crate::config::Settings::default().retry()
     }
 }
 

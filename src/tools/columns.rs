@@ -1,0 +1,61 @@
+//! A served slice of bars as the column vectors the indicator and pattern
+//! libraries take.
+
+use crate::indicators::Ohlcv;
+use crate::model::{exchange_zone, utc_offset_secs};
+use crate::service::Served;
+
+/// The columns of a served slice (warm-up included), oldest first.
+pub struct Columns {
+    pub open: Vec<f64>,
+    pub high: Vec<f64>,
+    pub low: Vec<f64>,
+    pub close: Vec<f64>,
+    pub volume: Vec<f64>,
+    pub ts: Vec<i64>,
+    pub utc_offset_secs: i32,
+    pub intraday: bool,
+    /// Index of the first bar inside the requested range.
+    pub first_in_range: usize,
+}
+
+impl Columns {
+    pub fn of(served: &Served) -> Columns {
+        let bars = served.bars();
+        let col = |f: fn(&crate::model::Bar) -> f64| bars.iter().map(f).collect::<Vec<f64>>();
+        let zone = exchange_zone(&served.series.instrument.timezone);
+        let utc_offset_secs = match (zone, bars.last()) {
+            (Some(z), Some(last)) => chrono::DateTime::from_timestamp(last.ts, 0)
+                .map_or(0, |t| utc_offset_secs(z, t)),
+            _ => 0,
+        };
+        Columns {
+            open: col(|b| b.open),
+            high: col(|b| b.high),
+            low: col(|b| b.low),
+            close: col(|b| b.close),
+            volume: col(|b| b.volume as f64),
+            ts: bars.iter().map(|b| b.ts).collect(),
+            utc_offset_secs,
+            intraday: served.series.interval.is_intraday(),
+            first_in_range: served.warmup_len(),
+        }
+    }
+
+    pub fn ohlcv(&self) -> Ohlcv<'_> {
+        Ohlcv {
+            open: &self.open,
+            high: &self.high,
+            low: &self.low,
+            close: &self.close,
+            volume: &self.volume,
+            ts: &self.ts,
+            utc_offset_secs: self.utc_offset_secs,
+            intraday: self.intraday,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.close.len()
+    }
+}

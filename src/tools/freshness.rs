@@ -1,0 +1,81 @@
+//! What every answer over bars says about them: where they came from, how
+//! fresh they are, and their times as the exchange writes them.
+
+use chrono::{DateTime, TimeZone};
+use chrono_tz::Tz;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::model::{Interval, key_date};
+use crate::service::{Series, Served};
+use crate::model::exchange_zone;
+
+/// Where the answer came from and how fresh it is.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Freshness {
+    /// memory (L1), store (SQLite) or upstream (fetched for this call).
+    pub source: String,
+    /// When the newest of these bars was fetched from the upstream (RFC 3339, UTC).
+    pub fetched_at: Option<String>,
+    /// True when the upstream failed (or the server is offline) and stored data was served instead.
+    pub stale: bool,
+    /// Why the data is stale.
+    pub stale_reason: Option<String>,
+}
+
+impl Freshness {
+    pub fn of(served: &Served) -> Freshness {
+        Freshness {
+            source: served.source.as_str().to_string(),
+            fetched_at: served
+                .fetched_at
+                .and_then(|t| DateTime::from_timestamp(t, 0))
+                .map(|t| t.to_rfc3339()),
+            stale: served.stale,
+            stale_reason: served.stale_reason.clone(),
+        }
+    }
+
+    /// `source store, fetched 2024-03-29T10:00:00+00:00, STALE: ...` for text headers.
+    pub fn summary(&self) -> String {
+        let mut s = format!("source {}", self.source);
+        if let Some(t) = &self.fetched_at {
+            s.push_str(&format!(", fetched {t}"));
+        }
+        if self.stale {
+            s.push_str(&format!(
+                ", STALE: {}",
+                self.stale_reason.as_deref().unwrap_or("upstream failed")
+            ));
+        }
+        s
+    }
+}
+
+/// Formats bar keys of one series: a date for daily and coarser bars, the
+/// bar's start in exchange-local RFC 3339 for intraday bars.
+#[derive(Debug, Clone, Copy)]
+pub struct BarClock {
+    interval: Interval,
+    zone: Tz,
+}
+
+impl BarClock {
+    pub fn of(series: &Series) -> BarClock {
+        BarClock {
+            interval: series.interval,
+            zone: exchange_zone(&series.instrument.timezone).unwrap_or(chrono_tz::UTC),
+        }
+    }
+
+    pub fn format(&self, ts: i64) -> String {
+        if self.interval.is_intraday() {
+            match DateTime::from_timestamp(ts, 0) {
+                Some(t) => self.zone.from_utc_datetime(&t.naive_utc()).to_rfc3339(),
+                None => ts.to_string(),
+            }
+        } else {
+            key_date(ts).to_string()
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The tool registry: every [`Tool`] erased once to JSON in and JSON out,
+//! with its schemas generated once at start-up.
+
+use std::sync::{Arc, OnceLock};
+
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+
+use super::{CallContext, CallError, Tool, ToolOutput};
+use crate::app::App;
+
+type RunFn = for<'a> fn(
+    &'a App,
+    Map<String, Value>,
+    &'a mut CallContext,
+) -> BoxFuture<'a, Result<ToolOutput, CallError>>;
+
+/// One tool as clients see it, and how to run it on JSON arguments.
+pub struct ToolEntry {
+    pub name: &'static str,
+    pub description: String,
+    pub input_schema: Arc<Map<String, Value>>,
+    pub output_schema: Arc<Map<String, Value>>,
+    run: RunFn,
+}
+
+impl std::fmt::Debug for ToolEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolEntry")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ToolEntry {
+    fn of<T: Tool>() -> ToolEntry {
+        let mut input = schema_for::<T::Args>();
+        T::refine_input_schema(&mut input);
+        ToolEntry {
+            name: T::NAME,
+            description: T::description(),
+            input_schema: Arc::new(input),
+            output_schema: Arc::new(schema_for::<T::Output>()),
+            run: run_erased::<T>,
+        }
+    }
+
+    /// Decodes `args`, runs the tool and encodes its answer. A shape
+    /// error in the arguments is [`CallError::InvalidParams`] naming the
+    /// field; a failure of the tool is [`CallError::Tool`].
+    pub async fn run(
+        &self,
+        app: &App,
+        args: Map<String, Value>,
+        ctx: &mut CallContext,
+    ) -> Result<ToolOutput, CallError> {
+        (self.run)(app, args, ctx).await
+    }
+}
+
+fn run_erased<'a, T: Tool>(
+    app: &'a App,
+    args: Map<String, Value>,
+    ctx: &'a mut CallContext,
+) -> BoxFuture<'a, Result<ToolOutput, CallError>> {
+    Box::pin(async move {
+        let args: T::Args = decode(T::NAME, args)?;
+        let output = T::run(app, args, ctx).await?;
+        let text = T::text(&output);
+        let structured = serde_json::to_value(&output)
+            .map_err(|e| CallError::Tool(format!("{}: cannot encode the answer: {e}", T::NAME)))?;
+        Ok(ToolOutput { structured, text })
+    })
+}
+
+/// Deserialises arguments; a shape error is a protocol error that names
+/// the field (`start_date: invalid type: integer ...`).
+fn decode<A: serde::de::DeserializeOwned>(
+    tool: &str,
+    args: Map<String, Value>,
+) -> Result<A, CallError> {
+    serde_path_to_error::deserialize(Value::Object(args)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            CallError::InvalidParams(format!("{tool}: invalid arguments: {inner}"))
+        } else {
+            CallError::InvalidParams(format!("{tool}: invalid argument `{path}`: {inner}"))
+        }
+    })
+}
+
+/// A JSON schema object for `T` (draft 2020-12, as MCP uses).
+fn schema_for<T: schemars::JsonSchema>() -> Map<String, Value> {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    match serde_json::to_value(schema) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Every tool this server offers, in the order clients see them.
+pub struct Registry {
+    entries: Vec<ToolEntry>,
+}
+
+impl Registry {
+    pub fn get(&self, name: &str) -> Option<&ToolEntry> {
+        self.entries.iter().find(|t| t.name == name)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ToolEntry> {
+        self.entries.iter()
+    }
+
+    /// The tool names, comma-separated, for error messages.
+    pub fn names(&self) -> String {
+        self.entries
+            .iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The registry, built on first use: descriptions and schemas come from
+/// the indicator and pattern registries, which never change at run time.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| Registry {
+        entries: vec![
+            ToolEntry::of::<super::chart::ChartData>(),
+            ToolEntry::of::<super::indicators::TechnicalIndicator>(),
+            ToolEntry::of::<super::patterns::CandlestickPatterns>(),
+            ToolEntry::of::<super::catalogue::ListIndicators>(),
+            ToolEntry::of::<super::stats::ServerStats>(),
+        ],
+    })
+}
