@@ -1,21 +1,137 @@
-//! End-to-end `get_stock_chart_data` over streamable HTTP on cached data.
+//! Every read tool end to end over streamable HTTP, on cached data.
 //!
 //! Seeds a temp store with RELIANCE's daily history, starts the release
-//! server (`--offline`, HTTP), checks one call, then drives it with `wrk`
-//! (32 connections, 2 threads, 10 s) if `wrk` is installed
-//! (`apt-get install wrk`) and prints calls/s. Run: `cargo bench --bench http_e2e`.
+//! server (`--offline`, HTTP), checks each call once, then drives it with
+//! `wrk` (2 threads, 32 connections) in the request shapes real clients
+//! send: a 2025-06-18 call, a session-less 2026-07-28 call with `_meta` and
+//! the SEP-2243 headers, and the fast path switched off for comparison;
+//! then 1,000 connections. Needs `wrk` (`apt-get install wrk`).
+//! Run: `cargo bench --bench http_e2e` (`BENCH_SECS` sets each run's length).
 
 #[path = "support/seed.rs"]
 mod seed;
+#[path = "support/server.rs"]
+mod server;
 
-use seed::{reliance_bars, seed_reliance};
+use std::io::Write;
+use std::process::Command;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
-
+use serde_json::{Value, json};
 use trading_mcp::store::BarStore;
 
-const CALL: &str = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_stock_chart_data","arguments":{"symbol":"RELIANCE","start_date":"2023-03-22","end_date":"2024-03-28"}}}"#;
+/// A request shape: its label and how to write headers and `_meta`.
+#[derive(Clone, Copy)]
+enum Shape {
+    V2025,
+    Stateless2026,
+}
+
+fn body(tool: &str, args: &Value, shape: Shape) -> String {
+    let mut params = json!({"name": tool, "arguments": args});
+    if let Shape::Stateless2026 = shape {
+        params["_meta"] = json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "wrk", "version": "1"},
+            "io.modelcontextprotocol/clientCapabilities": {}
+        });
+    }
+    json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}).to_string()
+}
+
+fn headers(tool: &str, shape: Shape) -> Vec<(&'static str, String)> {
+    let mut h = vec![
+        ("Content-Type", "application/json".to_string()),
+        ("Accept", "application/json, text/event-stream".to_string()),
+    ];
+    match shape {
+        Shape::V2025 => h.push(("MCP-Protocol-Version", "2025-06-18".into())),
+        Shape::Stateless2026 => {
+            h.push(("MCP-Protocol-Version", "2026-07-28".into()));
+            h.push(("Mcp-Method", "tools/call".into()));
+            h.push(("Mcp-Name", tool.to_string()));
+        }
+    }
+    h
+}
+
+/// What one wrk run measured.
+struct Run {
+    rps: f64,
+    p50: String,
+    p99: String,
+    errors: u64,
+}
+
+fn wrk(
+    dir: &std::path::Path,
+    url: &str,
+    tool: &str,
+    args: &Value,
+    shape: Shape,
+    connections: u32,
+) -> Run {
+    let secs = std::env::var("BENCH_SECS").unwrap_or_else(|_| "10".into());
+    let script = dir.join("call.lua");
+    let mut f = std::fs::File::create(&script).unwrap();
+    writeln!(f, "wrk.method = \"POST\"").unwrap();
+    for (k, v) in headers(tool, shape) {
+        writeln!(f, "wrk.headers[\"{k}\"] = \"{v}\"").unwrap();
+    }
+    writeln!(f, "wrk.body = [[{}]]", body(tool, args, shape)).unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 65536 2>/dev/null || ulimit -n 4096; exec wrk -t2 -c{connections} -d{secs}s --timeout 10s --latency -s {} {url}",
+            script.display()
+        ))
+        .output()
+        .expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let pick = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_string()
+    };
+    let mut errors = 0;
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("Socket errors:") {
+            errors += rest
+                .split(',')
+                .filter_map(|p| p.split_whitespace().last()?.parse::<u64>().ok())
+                .sum::<u64>();
+        }
+        if let Some(n) = line.strip_prefix("Non-2xx or 3xx responses:") {
+            errors += n.trim().parse::<u64>().unwrap_or(0);
+        }
+    }
+    Run {
+        rps: pick("Requests/sec:").parse().unwrap_or(0.0),
+        p50: pick("50%"),
+        p99: pick("99%"),
+        errors,
+    }
+}
+
+/// Checks one call of each case answers as expected before measuring it.
+async fn check(url: &str, tool: &str, args: &Value, shape: Shape) {
+    let mut req = reqwest::Client::new().post(url);
+    for (k, v) in headers(tool, shape) {
+        req = req.header(k, v);
+    }
+    let resp = req.body(body(tool, args, shape)).send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    assert_eq!(status, 200, "{text:.300}");
+    let v: Value = serde_json::from_str(&text).expect("a JSON response");
+    assert!(
+        v["result"]["structuredContent"].is_object(),
+        "{tool}: {text:.300}"
+    );
+    assert_ne!(v["result"]["isError"], true, "{tool}: {text:.300}");
+}
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -23,106 +139,79 @@ fn main() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e2e.db");
-    let bars = reliance_bars();
+    let bars = seed::reliance_bars();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = BarStore::open(&db).await.unwrap();
-        seed_reliance(&store, &bars).await;
+        seed::seed_reliance(&store, &bars).await;
         store.close().await;
     });
-
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_trading-mcp"))
-            .arg("--offline")
-            .arg("--db")
-            .arg(&db)
-            .args([
-                "--now",
-                "2024-04-01T12:00:00+05:30",
-                "--log",
-                "warn",
-                "serve",
-                "--transport",
-                "http",
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .stdin(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("server exited").unwrap();
-        if let Some(u) = line.split("MCP streamable HTTP at ").nth(1) {
-            break u.trim().to_string();
+    let year = |extra: Value| {
+        let mut a =
+            json!({"symbol": "RELIANCE", "start_date": "2023-03-29", "end_date": "2024-03-28"});
+        for (k, v) in extra.as_object().unwrap() {
+            a[k] = v.clone();
         }
+        a
     };
-    std::thread::spawn(move || for _ in lines {});
-    let _server = server;
-
-    let body = rt.block_on(post(&url));
-    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON response");
-    let n = v["result"]["structuredContent"]["bars"]
-        .as_array()
-        .map(|b| b.len())
-        .unwrap_or(0);
-    println!(
-        "one call: {} bytes, {n} bars, source {}",
-        body.len(),
-        v["result"]["structuredContent"]["freshness"]["source"]
-    );
-    assert_eq!(n, 250, "{body:.400}");
-
-    let script = dir.path().join("call.lua");
-    let mut f = std::fs::File::create(&script).unwrap();
-    writeln!(
-        f,
-        "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Accept\"] = \"application/json, text/event-stream\"\nwrk.body = [[{CALL}]]"
-    )
-    .unwrap();
-    match Command::new("wrk")
-        .args(["-t2", "-c32", "-d10s", "--latency", "-s"])
-        .arg(&script)
-        .arg(&url)
-        .output()
-    {
-        Ok(out) => {
-            let text = String::from_utf8_lossy(&out.stdout);
-            println!("{text}");
-            if let Some(line) = text.lines().find(|l| l.starts_with("Requests/sec")) {
-                println!(
-                    "get_stock_chart_data over streamable HTTP, 250 bars, 32 connections: {line}"
-                );
-            }
+    let cases = [
+        ("get_stock_chart_data", "chart, 250 bars", year(json!({}))),
+        (
+            "calculate_technical_indicator",
+            "RSI, 1 year",
+            year(json!({"indicator": "RSI"})),
+        ),
+        (
+            "calculate_technical_indicator",
+            "MACD, 1 year",
+            year(json!({"indicator": "MACD"})),
+        ),
+        (
+            "calculate_technical_indicator",
+            "BBANDS, 1 year",
+            year(json!({"indicator": "BBANDS"})),
+        ),
+        (
+            "detect_candlestick_patterns",
+            "patterns, all 61, 1 year",
+            year(json!({})),
+        ),
+        ("list_indicators", "list_indicators", json!({})),
+    ];
+    let (fast, url) = server::http(&db, &[]);
+    let (slow, slow_url) = server::http(&db, &[("TRADING_MCP_HTTP_FAST_PATH", "false")]);
+    let mut rows = Vec::new();
+    for (tool, label, args) in &cases {
+        for (shape, shape_label) in [
+            (Shape::V2025, "2025-06-18"),
+            (Shape::Stateless2026, "2026-07-28 stateless"),
+        ] {
+            rt.block_on(check(&url, tool, args, shape));
+            let r = wrk(dir.path(), &url, tool, args, shape, 32);
+            rows.push((format!("{label} ({shape_label})"), 32, r));
         }
-        Err(_) => println!("wrk not found: apt-get install wrk, then run again"),
     }
-}
-
-/// Kills the server however the bench ends.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
+    let (tool, label, args) = &cases[0];
+    rt.block_on(check(&slow_url, tool, args, Shape::V2025));
+    let r = wrk(dir.path(), &slow_url, tool, args, Shape::V2025, 32);
+    rows.push((format!("{label}, TRADING_MCP_HTTP_FAST_PATH=false"), 32, r));
+    for (tool, label, args) in [&cases[0], &cases[1], &cases[4]] {
+        let r = wrk(dir.path(), &url, tool, args, Shape::Stateless2026, 1000);
+        rows.push((format!("{label} (2026-07-28 stateless)"), 1000, r));
     }
-}
-
-async fn post(url: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = url.trim_start_matches("http://").trim_end_matches("/mcp");
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{CALL}",
-        CALL.len()
+    let (rss, peak) = fast.rss_kib();
+    println!("\n| call | connections | calls/s | p50 | p99 | errors |");
+    println!("|---|---|---|---|---|---|");
+    for (label, c, r) in &rows {
+        println!(
+            "| {label} | {c} | {:.0} | {} | {} | {} |",
+            r.rps, r.p50, r.p99, r.errors
+        );
+    }
+    println!(
+        "\nserver RSS after the runs: {} MiB (peak {} MiB)",
+        rss / 1024,
+        peak / 1024
     );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).await.unwrap();
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap();
-    println!("{head}");
-    body.to_string()
+    drop(slow);
 }

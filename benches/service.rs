@@ -1,6 +1,7 @@
 //! Hot paths of the read-through service: an L1 hit, a SQLite range read, a
-//! bulk upsert, a whole in-process tool call, and process start to
-//! `initialize` answered on stdio.
+//! bulk upsert, whole in-process tool calls (answered from the result
+//! cache, and cold: the first call with its parameters on bars already in
+//! L1), and process start to `initialize` answered on stdio.
 
 // mimalloc reuses freed memory instead of handing large blocks back to the
 // kernel and faulting them in again on the next call (glibc's trim
@@ -18,17 +19,25 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::{Map, Value, json};
 use trading_mcp::app::App;
 use trading_mcp::config::Settings;
+use trading_mcp::mcp::{Calls, Shape};
 use trading_mcp::model::{Bar, Interval};
-use trading_mcp::service::Bound;
+use trading_mcp::service::{BarQuery, Bound};
 use trading_mcp::store::{BarStore, FetchBatch};
 use trading_mcp::symbol;
+use trading_mcp::tools::{CallContext, registry};
 
 async fn seeded_app(dir: &std::path::Path, bars: &[Bar]) -> App {
-    let mut config = Settings::default().resolve(None).unwrap();
-    config.db = dir.join("bench.db");
-    config.upstream.offline = true;
+    let config = Settings {
+        db: dir.join("bench.db"),
+        offline: true,
+        now: Some("2024-04-01T12:00:00+05:30".into()),
+        ..Settings::default()
+    }
+    .into_config()
+    .unwrap();
     let app = App::start(config).await.unwrap();
     seed_reliance(app.chart.store(), bars).await;
     app
@@ -45,20 +54,20 @@ fn service(c: &mut Criterion) {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap(),
         ))
     };
-    let (start, end) = (d("2023-03-29"), d("2024-03-28"));
-    let n = rt
-        .block_on(app.chart.get(&sym, Interval::D1, start, end))
-        .unwrap()
-        .series
-        .bars
-        .len();
+    let query = BarQuery {
+        symbol: sym,
+        interval: Interval::D1,
+        start: d("2023-03-29"),
+        end: d("2024-03-28"),
+    };
+    let n = rt.block_on(app.chart.get(&query)).unwrap().in_range().len();
     assert!((245..=255).contains(&n), "{n}");
 
     let mut g = c.benchmark_group("service");
     g.sample_size(50).measurement_time(Duration::from_secs(3));
     g.bench_function("l1_hit_250_daily_bars", |b| {
         b.to_async(&rt)
-            .iter(|| async { app.chart.get(&sym, Interval::D1, start, end).await.unwrap() })
+            .iter(|| async { app.chart.get(&query).await.unwrap() })
     });
     let store = app.chart.store().clone();
     let (first, last) = (bars[0].ts, bars.last().unwrap().ts + 1);
@@ -88,17 +97,64 @@ fn service(c: &mut Criterion) {
         })
     });
     g.throughput(Throughput::Elements(1));
-    let args = serde_json::json!({"symbol": "RELIANCE", "start_date": "2023-03-29", "end_date": "2024-03-28"});
-    let serde_json::Value::Object(args) = args else {
-        unreachable!()
+    let calls = Calls::new(app.clone());
+    let year = |extra: Value| -> Map<String, Value> {
+        let mut args =
+            json!({"symbol": "RELIANCE", "start_date": "2023-03-29", "end_date": "2024-03-28"});
+        for (k, v) in extra.as_object().unwrap() {
+            args[k] = v.clone();
+        }
+        args.as_object().unwrap().clone()
     };
-    g.bench_function("tool_call_250_bars_rendered", |b| {
+    let chart = year(json!({}));
+    g.bench_function("tool_call_250_bars_from_result_cache", |b| {
         b.to_async(&rt).iter(|| async {
-            trading_mcp::tools::call(&app, "get_stock_chart_data", args.clone())
+            let a = calls
+                .call("get_stock_chart_data", chart.clone())
                 .await
-                .unwrap()
+                .unwrap();
+            a.encoded(Shape::Current).len()
         })
     });
+    // Cold: the registry entry run and encoded as the call path does on a
+    // result-cache miss, on bars already in L1.
+    let cold = [
+        ("get_stock_chart_data", "chart_250_bars", year(json!({}))),
+        (
+            "calculate_technical_indicator",
+            "rsi_1y",
+            year(json!({"indicator": "RSI"})),
+        ),
+        (
+            "calculate_technical_indicator",
+            "macd_1y",
+            year(json!({"indicator": "MACD"})),
+        ),
+        (
+            "calculate_technical_indicator",
+            "bbands_1y",
+            year(json!({"indicator": "BBANDS"})),
+        ),
+        (
+            "detect_candlestick_patterns",
+            "patterns_all_61_1y",
+            year(json!({})),
+        ),
+    ];
+    for (tool, label, args) in cold {
+        let entry = registry().get(tool).unwrap();
+        rt.block_on(async {
+            let mut ctx = CallContext::new();
+            entry.run(&app, args.clone(), &mut ctx).await.unwrap()
+        });
+        g.bench_function(format!("cold_call_{label}"), |b| {
+            b.to_async(&rt).iter(|| async {
+                let mut ctx = CallContext::new();
+                let out = entry.run(&app, args.clone(), &mut ctx).await.unwrap();
+                serde_json::to_vec(&out.structured).unwrap().len() + out.text.len()
+            })
+        });
+    }
     g.finish();
     let _: &BarStore = &store;
 }

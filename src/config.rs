@@ -107,6 +107,11 @@ pub struct Settings {
           default_value_t = Settings::default().http_fast_path, default_missing_value = "true",
           action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub http_fast_path: bool,
+    /// Write stdio tool answers from their encoded bytes (the same bytes rmcp would write).
+    #[arg(long, env = "TRADING_MCP_STDIO_FAST_PATH", global = true, num_args = 0..=1,
+          default_value_t = Settings::default().stdio_fast_path, default_missing_value = "true",
+          action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub stdio_fast_path: bool,
     /// `serve` transport: stdio or http (streamable HTTP at /mcp).
     #[arg(long, env = "TRADING_MCP_TRANSPORT", global = true, value_enum, default_value_t = Settings::default().transport)]
     pub transport: Transport,
@@ -140,6 +145,7 @@ impl Default for Settings {
             request_timeout_ms: 20_000,
             max_points_limit: 20_000,
             http_fast_path: true,
+            stdio_fast_path: true,
             transport: Transport::Stdio,
             listen: SocketAddr::from(([127, 0, 0, 1], 8765)),
         }

@@ -3,14 +3,16 @@
 //!
 //! A request flows top to bottom through these modules:
 //!
-//! - [`cli`]: the `serve` and `call` subcommands; [`config`] merges flags,
-//!   `TRADING_MCP_*` variables and a TOML file.
+//! - [`cli`]: the `serve`, `call` and `config` subcommands; [`config`] is
+//!   the one settings struct (flags > `TRADING_MCP_*` variables > TOML >
+//!   defaults).
 //! - [`mcp`]: the MCP server over stdio and streamable HTTP (the only module
-//!   that imports rmcp); it dispatches to [`tools`].
-//! - [`tools`]: each tool's arguments, validation and result rendering,
-//!   independent of the transport.
+//!   that imports rmcp). Every tool call goes through its one call path,
+//!   `mcp::calls`, which logs, times, counts and caches it.
+//! - [`tools`]: each tool's typed arguments, typed output and text
+//!   rendering, erased once into a registry; independent of the transport.
 //! - [`service`]: the read-through path L1 (moka) -> L2 ([`store`]) ->
-//!   [`upstream`], coalesced per key.
+//!   [`upstream`], coalesced per (symbol, interval).
 //! - [`store`]: SQLite through sqlx (the only module that writes SQL).
 //! - [`upstream`]: Yahoo's chart API over reqwest (the only module that uses
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
@@ -18,7 +20,8 @@
 //! Pure code, with no IO and no async: [`indicators`], [`patterns`],
 //! [`calendar`], [`symbol`], [`model`]. Time comes from one injectable
 //! [`clock`]. [`app::App`] is the cheap-to-clone handle that ties it
-//! together; [`shutdown`] turns signals into one cancellation token.
+//! together; [`telemetry`] holds the call path's counters; [`shutdown`]
+//! turns signals into one cancellation token.
 
 pub mod app;
 pub mod calendar;

@@ -125,7 +125,8 @@ pub fn resolve(input: &str, exchange: Option<&str>) -> Result<ResolvedSymbol, Sy
     let exchange = match exchange.map(str::trim).filter(|e| !e.is_empty()) {
         None => None,
         Some(e) => Some(
-            Exchange::parse(e).ok_or_else(|| SymbolError::UnknownExchange(e.to_ascii_uppercase()))?,
+            Exchange::parse(e)
+                .ok_or_else(|| SymbolError::UnknownExchange(e.to_ascii_uppercase()))?,
         ),
     };
     resolve_on(input, exchange)

@@ -229,7 +229,12 @@ mod tests {
         let t = Telemetry::new(["a", "b"]);
         t.record("a", Outcome::Ok, true, Duration::from_micros(10));
         t.record("a", Outcome::ToolError, false, Duration::from_micros(10));
-        t.record("zzz", Outcome::ProtocolError, false, Duration::from_micros(10));
+        t.record(
+            "zzz",
+            Outcome::ProtocolError,
+            false,
+            Duration::from_micros(10),
+        );
         let s = t.snapshot();
         assert_eq!(s[0].calls, 2);
         assert_eq!(s[0].tool_errors, 1);

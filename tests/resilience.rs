@@ -292,7 +292,8 @@ async fn bad_input_gets_clear_tool_errors_and_leaves_the_store_unchanged() {
         .await
         .unwrap_err();
     assert!(
-        err.to_string().contains("invalid argument `symbol`: invalid type"),
+        err.to_string()
+            .contains("invalid argument `symbol`: invalid type"),
         "the protocol error names the field: {err}"
     );
     let err = try_call(&client, CHART, json!({"symbol": "TCS", "colour": "red"}))

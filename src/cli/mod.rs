@@ -1,5 +1,9 @@
 //! The command line: `serve`, `call` and `config`.
 
+mod reference;
+
+pub use reference::settings_markdown;
+
 use std::io::Write as _;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};

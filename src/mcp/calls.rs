@@ -152,7 +152,11 @@ impl Calls {
         .await
     }
 
-    async fn answer(&self, name: &str, args: Map<String, Value>) -> (Result<Answer, ErrorData>, bool) {
+    async fn answer(
+        &self,
+        name: &str,
+        args: Map<String, Value>,
+    ) -> (Result<Answer, ErrorData>, bool) {
         let Some(entry) = registry().get(name) else {
             let e = CallError::UnknownTool(name.to_string());
             return (Err(protocol_error(e)), false);
@@ -200,9 +204,7 @@ impl Calls {
                     yahoo_symbol,
                     interval,
                     generation,
-                } => {
-                    self.app.chart.generation(yahoo_symbol, *interval).await == Some(*generation)
-                }
+                } => self.app.chart.generation(yahoo_symbol, *interval).await == Some(*generation),
             };
         }
         if valid {
@@ -217,10 +219,9 @@ impl Calls {
 /// The protocol error for a malformed call.
 fn protocol_error(e: CallError) -> ErrorData {
     match e {
-        CallError::UnknownTool(_) => ErrorData::invalid_params(
-            format!("{e}; available: {}", registry().names()),
-            None,
-        ),
+        CallError::UnknownTool(_) => {
+            ErrorData::invalid_params(format!("{e}; available: {}", registry().names()), None)
+        }
         other => ErrorData::invalid_params(other.to_string(), None),
     }
 }

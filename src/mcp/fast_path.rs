@@ -24,8 +24,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rmcp::model::{
-    ClientCapabilities, Implementation, JsonRpcError, ProtocolVersion, RequestId,
-    RequestMetaObject,
+    ClientCapabilities, Implementation, JsonRpcError, ProtocolVersion, RequestId, RequestMetaObject,
 };
 use rmcp::transport::common::http_header::{
     EVENT_STREAM_MIME_TYPE, HEADER_LAST_EVENT_ID, HEADER_MCP_METHOD, HEADER_MCP_NAME,
@@ -105,9 +104,10 @@ impl FastPath {
         {
             return None;
         }
-        if h.keys()
-            .any(|k| k.as_str().starts_with(&HEADER_MCP_PARAM_PREFIX.to_ascii_lowercase()))
-        {
+        if h.keys().any(|k| {
+            k.as_str()
+                .starts_with(&HEADER_MCP_PARAM_PREFIX.to_ascii_lowercase())
+        }) {
             return None;
         }
         let accept = single(h, header::ACCEPT.as_str()).ok()??;
@@ -221,7 +221,9 @@ impl FastPath {
 
 /// `[::1]` and `::1`, `LOCALHOST` and `localhost` are one host.
 fn normalize_host(host: &str) -> String {
-    host.trim_matches('[').trim_matches(']').to_ascii_lowercase()
+    host.trim_matches('[')
+        .trim_matches(']')
+        .to_ascii_lowercase()
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {

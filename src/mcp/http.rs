@@ -31,7 +31,11 @@ pub async fn serve(
         .with_json_response(true)
         .with_legacy_session_mode(false)
         .with_cancellation_token(shutdown.child_token());
-    let fast = calls.app().config.http_fast_path.then(|| FastPath::new(calls.clone(), &config));
+    let fast = calls
+        .app()
+        .config
+        .http_fast_path
+        .then(|| FastPath::new(calls.clone(), &config));
     // Stateless requests get a handler each: a clone of one built up front.
     let server = McpServer::new(calls);
     let service: StreamableHttpService<McpServer, LocalSessionManager> =

@@ -9,17 +9,19 @@ pub mod calls;
 mod fast_path;
 pub mod http;
 pub mod stdio;
+mod stdio_transport;
 
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
     PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 pub use calls::{Answer, Calls, Shape};
+pub use stdio_transport::EncodedAnswers;
 
 use crate::app::App;
 use crate::tools;
@@ -48,15 +50,41 @@ fn rmcp_tools() -> &'static Arc<Vec<Tool>> {
 #[derive(Debug, Clone)]
 pub struct McpServer {
     calls: Calls,
+    /// Set on stdio with the encoded path on: answers go to the transport
+    /// as [`Answer`]s, and rmcp carries only a placeholder.
+    encoded: Option<EncodedAnswers>,
 }
 
 impl McpServer {
     pub fn new(calls: Calls) -> Self {
-        Self { calls }
+        Self {
+            calls,
+            encoded: None,
+        }
     }
 
     pub fn for_app(app: App) -> Self {
         Self::new(Calls::new(app))
+    }
+
+    /// A handler whose answers the encoded stdio transport writes.
+    pub fn with_encoded_answers(calls: Calls, answers: EncodedAnswers) -> Self {
+        Self {
+            calls,
+            encoded: Some(answers),
+        }
+    }
+}
+
+/// The wire shape rmcp gives a result for this request's protocol version.
+fn shape_for(context: &RequestContext<RoleServer>) -> Shape {
+    let current = context
+        .protocol_version()
+        .is_some_and(|v| v.as_str() >= rmcp::model::ProtocolVersion::V_2026_07_28.as_str());
+    if current {
+        Shape::Current
+    } else {
+        Shape::Legacy
     }
 }
 
@@ -90,10 +118,16 @@ impl ServerHandler for McpServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
         let answer = self.calls.call(&request.name, args).await?;
+        if let Some(encoded) = &self.encoded {
+            // The transport writes the answer's bytes for this request id.
+            let placeholder = CallToolResult::success(Vec::new());
+            encoded.put(context.id.clone(), answer, shape_for(&context));
+            return Ok(placeholder.into());
+        }
         Ok(answer.result().clone().into())
     }
 }

@@ -21,10 +21,10 @@ use super::warmup::days_for_bars;
 use super::{BarQuery, Series, Served, ServiceConfig, ServiceError, Source};
 use crate::clock::SharedClock;
 use crate::indicators::Warmup;
+use crate::model::exchange_zone;
 use crate::model::{Interval, date_key, local_date, local_midnight};
 use crate::store::BarStore;
 use crate::symbol::{ResolvedSymbol, Venue};
-use crate::model::exchange_zone;
 use crate::upstream::ChartClient;
 
 /// Read-through access to bars. Cheap to clone.
@@ -223,7 +223,16 @@ impl ChartService {
             series = wider;
             source = source.max_rank(how);
         }
-        self.slice(series, source, query, requested, want_end, warmup, zone_or_utc, now)
+        self.slice(
+            series,
+            source,
+            query,
+            requested,
+            want_end,
+            warmup,
+            zone_or_utc,
+            now,
+        )
     }
 
     /// The slice of `series` one request gets, with what it should be told.

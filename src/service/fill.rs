@@ -11,10 +11,10 @@ use super::chart::{ChartService, earliest_fetchable};
 use super::ranges::{gaps, windows};
 use super::{Series, ServiceError, Source};
 use crate::calendar::ExchangeCalendar;
+use crate::model::exchange_zone;
 use crate::model::{Instrument, Interval, date_key, key_date, local_date, local_midnight};
 use crate::store::{FetchBatch, StoreError};
 use crate::symbol::{ResolvedSymbol, Venue};
-use crate::model::exchange_zone;
 use crate::upstream::UpstreamError;
 
 /// Padding around daily upstream requests: a local date spans UTC instants

@@ -126,7 +126,10 @@ pub fn bar_query(
 ) -> Result<BarQuery, ToolError> {
     let exchange = exchange.map(Choice::get).transpose()?;
     let symbol = symbol::resolve_on(symbol, exchange)?;
-    let interval = interval.map(Choice::get).transpose()?.unwrap_or(Interval::D1);
+    let interval = interval
+        .map(Choice::get)
+        .transpose()?
+        .unwrap_or(Interval::D1);
     Ok(BarQuery {
         symbol,
         interval,

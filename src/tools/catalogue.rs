@@ -120,7 +120,8 @@ pub fn catalogue() -> Catalogue {
                     min: 0.0,
                     max: f64::MAX,
                     integer: false,
-                    description: "how far the body must penetrate the earlier candle, as a fraction".into(),
+                    description:
+                        "how far the body must penetrate the earlier candle, as a fraction".into(),
                 })
                 .into_iter()
                 .collect(),

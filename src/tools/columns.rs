@@ -25,8 +25,9 @@ impl Columns {
         let col = |f: fn(&crate::model::Bar) -> f64| bars.iter().map(f).collect::<Vec<f64>>();
         let zone = exchange_zone(&served.series.instrument.timezone);
         let utc_offset_secs = match (zone, bars.last()) {
-            (Some(z), Some(last)) => chrono::DateTime::from_timestamp(last.ts, 0)
-                .map_or(0, |t| utc_offset_secs(z, t)),
+            (Some(z), Some(last)) => {
+                chrono::DateTime::from_timestamp(last.ts, 0).map_or(0, |t| utc_offset_secs(z, t))
+            }
             _ => 0,
         };
         Columns {

@@ -6,9 +6,9 @@ use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::model::exchange_zone;
 use crate::model::{Interval, key_date};
 use crate::service::{Series, Served};
-use crate::model::exchange_zone;
 
 /// Where the answer came from and how fresh it is.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

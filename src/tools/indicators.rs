@@ -220,9 +220,7 @@ impl Tool for TechnicalIndicator {
                 .zip(&outputs)
                 .map(|(n, v)| (n.clone(), v.last().copied().and_then(finite)))
                 .collect();
-            let first_latest = names
-                .first()
-                .and_then(|n| latest.get(n).copied().flatten());
+            let first_latest = names.first().and_then(|n| latest.get(n).copied().flatten());
             described.push(IndicatorInfo {
                 name: job.spec.name.to_string(),
                 label: job.label.clone(),
@@ -357,7 +355,11 @@ fn reading(spec: &IndicatorSpec, v: f64) -> Option<String> {
     } else if v < r.low {
         format!("below {}, oversold", fmt_num(r.low))
     } else {
-        format!("between {} and {}, neutral", fmt_num(r.low), fmt_num(r.high))
+        format!(
+            "between {} and {}, neutral",
+            fmt_num(r.low),
+            fmt_num(r.high)
+        )
     };
     Some(format!("{} {v:.1}: {verdict}", r.label))
 }

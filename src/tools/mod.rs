@@ -15,6 +15,7 @@ mod context;
 mod freshness;
 mod indicators;
 mod patterns;
+pub mod reference;
 mod registry;
 mod stats;
 

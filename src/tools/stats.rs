@@ -52,7 +52,11 @@ impl Tool for ServerStats {
             .to_string()
     }
 
-    async fn run(app: &App, _args: NoArgs, ctx: &mut CallContext) -> Result<StatsOutput, ToolError> {
+    async fn run(
+        app: &App,
+        _args: NoArgs,
+        ctx: &mut CallContext,
+    ) -> Result<StatsOutput, ToolError> {
         ctx.never_cache();
         let (entries, bytes) = app.chart.l1_usage().await;
         let store = app.chart.store().summary().await?;
