@@ -13,7 +13,7 @@ use super::cache::{self, SeriesKey};
 use super::range::{Bound, key_range};
 use super::ranges::{gaps, windows};
 use super::{ChartSeries, Renders, Served, ServiceConfig, ServiceError, Source};
-use crate::calendar::ExchangeCalendar;
+use crate::calendar::{Exchange, SettleConfig};
 use crate::clock::SharedClock;
 use crate::model::{Instrument, Interval, date_key, key_date};
 use crate::store::{BarStore, FetchBatch};
@@ -173,9 +173,10 @@ impl ChartService {
         interval: Interval,
         now: DateTime<Utc>,
     ) -> i64 {
-        let calendar = matches!(venue, Venue::Nse | Venue::Bse).then(ExchangeCalendar::nse);
+        let calendar = Exchange::for_venue(venue).map(Exchange::calendar);
         let today = zone.from_utc_datetime(&now.naive_utc()).date_naive();
-        let today_settled = calendar.is_some_and(|c| c.is_settled(today, now));
+        let today_settled =
+            calendar.is_some_and(|c| c.is_settled(today, now, SettleConfig::default()));
         if interval.is_intraday() {
             if today_settled {
                 now.timestamp()
