@@ -22,7 +22,10 @@ fn days(from: &str, to: &str) -> impl Iterator<Item = NaiveDate> {
 /// An exchange_calendars session file: each session's date, open and close.
 fn sessions(file: &str) -> BTreeMap<NaiveDate, (DateTime<Utc>, DateTime<Utc>)> {
     let csv = Csv::read(&shared_dir().join("data/calendar").join(file));
-    let instant = |s: &str| s.parse::<DateTime<Utc>>().unwrap_or_else(|e| panic!("{s}: {e}"));
+    let instant = |s: &str| {
+        s.parse::<DateTime<Utc>>()
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+    };
     csv.rows
         .iter()
         .map(|r| (date(&r[0][..10]), (instant(&r[1]), instant(&r[2]))))
@@ -30,20 +33,40 @@ fn sessions(file: &str) -> BTreeMap<NaiveDate, (DateTime<Utc>, DateTime<Utc>)> {
 }
 
 /// Our open and close of `date`, if it has one session with known hours.
-fn our_session(calendar: &ExchangeCalendar, date: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+fn our_session(
+    calendar: &ExchangeCalendar,
+    date: NaiveDate,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     match calendar.day_times(date) {
-        DayTimes::Known(t) if t.segments.len() == 1 => Some((t.segments[0].open, t.segments[0].close)),
+        DayTimes::Known(t) if t.segments.len() == 1 => {
+            Some((t.segments[0].open, t.segments[0].close))
+        }
         _ => None,
     }
 }
 
 /// Dates where NSE/BSE traded but XBOM lists no session, with why.
 const XBOM_LACKS_2024_2026: [(&str, &str); 5] = [
-    ("2024-03-02", "special Saturday session from the disaster-recovery site, two segments"),
-    ("2024-05-18", "special Saturday session from the disaster-recovery site, two segments"),
-    ("2024-11-01", "Muhurat trading 18:00-19:00 on the Diwali holiday"),
-    ("2025-10-21", "Muhurat trading 13:45-14:45 on the Diwali holiday"),
-    ("2026-11-08", "Muhurat trading on a Sunday (hours not announced yet)"),
+    (
+        "2024-03-02",
+        "special Saturday session from the disaster-recovery site, two segments",
+    ),
+    (
+        "2024-05-18",
+        "special Saturday session from the disaster-recovery site, two segments",
+    ),
+    (
+        "2024-11-01",
+        "Muhurat trading 18:00-19:00 on the Diwali holiday",
+    ),
+    (
+        "2025-10-21",
+        "Muhurat trading 13:45-14:45 on the Diwali holiday",
+    ),
+    (
+        "2026-11-08",
+        "Muhurat trading on a Sunday (hours not announced yet)",
+    ),
 ];
 
 /// Muhurat sessions XBOM does not list; the real bars prove each one.
@@ -73,7 +96,10 @@ fn nse_agrees_with_xbom_on_every_day_2024_2026() {
     let nse = Exchange::Nse.calendar();
     for (day, reason) in XBOM_LACKS_2024_2026 {
         let kind = nse.day(date(day)).kind;
-        assert!(matches!(kind, DayKind::SpecialSession { .. }), "{day} ({reason}): {kind:?}");
+        assert!(
+            matches!(kind, DayKind::SpecialSession { .. }),
+            "{day} ({reason}): {kind:?}"
+        );
     }
     // Disputed: a rule-based holiday list (vacanza) puts Holi on 2026-03-04;
     // NSE's list has Holi on 03-03 and XBOM trades on 03-04. We follow NSE.
@@ -144,7 +170,9 @@ fn nse_holiday_names_2024_2026_come_from_the_exchange_lists() {
     for (day, name) in listed {
         let ours = match nse.day(day).kind {
             DayKind::Holiday { name } => name.clone(),
-            DayKind::SpecialSession { holiday: Some(h), .. } => h.clone(),
+            DayKind::SpecialSession {
+                holiday: Some(h), ..
+            } => h.clone(),
             other => panic!("{day}: {other:?}"),
         };
         // The lists add "(Muhurat Trading)"; we keep that as the session.
@@ -164,7 +192,10 @@ fn us_agrees_with_xnys_on_every_day_2020_2026() {
     }
     assert_eq!(early_closes, 14);
     // 2025-01-09: the national day of mourning for President Carter.
-    assert!(matches!(us.day(date("2025-01-09")).kind, DayKind::Holiday { .. }));
+    assert!(matches!(
+        us.day(date("2025-01-09")).kind,
+        DayKind::Holiday { .. }
+    ));
 }
 
 #[test]
@@ -174,7 +205,11 @@ fn recorded_chart_meta_maps_to_calendars() {
     let mut stack = vec![dir];
     while let Some(path) = stack.pop() {
         if path.is_dir() {
-            stack.extend(std::fs::read_dir(&path).expect("dir").map(|e| e.expect("entry").path()));
+            stack.extend(
+                std::fs::read_dir(&path)
+                    .expect("dir")
+                    .map(|e| e.expect("entry").path()),
+            );
             continue;
         }
         if path.extension().is_none_or(|e| e != "json") {
@@ -182,7 +217,9 @@ fn recorded_chart_meta_maps_to_calendars() {
         }
         let text = std::fs::read_to_string(&path).expect("fixture");
         let json: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let results = json["response"]["bodyJson"]["chart"]["result"].as_array().cloned();
+        let results = json["response"]["bodyJson"]["chart"]["result"]
+            .as_array()
+            .cloned();
         for result in results.unwrap_or_default() {
             let meta = &result["meta"];
             let field = |k: &str| meta[k].as_str().unwrap_or_default().to_string();

@@ -51,10 +51,9 @@ pub(super) fn parse_days(
         }
         let error = |message: String| CalendarDataError { line, message };
         let (date, kind, name, hours) = parse_row(row, regular, rule).map_err(error)?;
-        if last.is_some_and(|l| date < l) {
+        if let Some(previous) = last.filter(|previous| date < *previous) {
             return Err(error(format!(
-                "{date} comes after {}: keep dates ascending",
-                last.unwrap_or(date)
+                "{date} comes after {previous}: keep dates ascending"
             )));
         }
         last = Some(date);

@@ -39,6 +39,18 @@ pub enum DayKind {
     Shortened { name: String },
 }
 
+impl DayKind {
+    /// The holiday's or session's name, if the day has one.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            DayKind::Regular | DayKind::Weekend => None,
+            DayKind::Holiday { name }
+            | DayKind::SpecialSession { name, .. }
+            | DayKind::Shortened { name } => Some(name),
+        }
+    }
+}
+
 /// The fixed facts of an exchange: the data rows say how days differ.
 #[derive(Debug, Clone, Copy)]
 pub struct CalendarSpec {
@@ -294,7 +306,7 @@ mod tests {
         assert!(!nse.covers(date(1996, 12, 31)));
         // 2027-01-26 (Republic Day) is not in the data: a weekday is assumed.
         assert!(nse.is_session_day(date(2027, 1, 26)));
-        let bare = ExchangeCalendar::weekdays_only(&super::super::exchange::INDIA);
+        let bare = ExchangeCalendar::weekdays_only(&crate::calendar::exchange::INDIA);
         assert_eq!(bare.covered_years(), None);
         assert!(bare.is_session_day(date(2024, 1, 26)));
         assert!(!bare.is_session_day(date(2024, 1, 27)));

@@ -18,8 +18,9 @@ pub const MAX_SETTLE_GRACE_MINUTES: i64 = 24 * 60;
 /// The settle rule (`--settle-grace-minutes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SettleConfig {
-    /// Time after a session's last close before its bars are final.
-    pub grace: Duration,
+    /// Time after a session's last close before its bars are final; private
+    /// so it stays within the range `from_minutes` checks.
+    grace: Duration,
 }
 
 impl Default for SettleConfig {
@@ -42,6 +43,11 @@ impl SettleConfig {
             grace: Duration::minutes(minutes),
         })
     }
+
+    /// Time after a session's last close before its bars are final.
+    pub fn grace(&self) -> Duration {
+        self.grace
+    }
 }
 
 impl ExchangeCalendar {
@@ -55,7 +61,7 @@ impl ExchangeCalendar {
             DayTimes::Unknown => self.end_of_day(date),
             DayTimes::Known(times) => times.last_close()?,
         };
-        Some(last_close + config.grace)
+        Some(last_close + config.grace())
     }
 
     /// The first settle instant strictly after `at`: when the scheduler's
@@ -85,9 +91,9 @@ impl ExchangeCalendar {
     /// Whether a bar covering `[start, end)` can still change at `now`
     /// (`partial: true`): its last session day is not settled yet, and it
     /// is not an intraday bar that ended before that session's close. A
-    /// daily bar is partial from its session's start until it settles; a
-    /// 5-minute bar until its five minutes are over (the last one of the
-    /// day, which takes the closing prints, until the day settles).
+    /// daily bar is partial until its session settles; a 5-minute bar until
+    /// its five minutes are over; a bar that runs past the close (an hourly
+    /// 15:15 bar) until the day settles.
     pub fn bar_is_partial(
         &self,
         start: DateTime<Utc>,
@@ -128,9 +134,9 @@ mod tests {
 
     #[test]
     fn grace_is_validated() {
-        assert_eq!(SettleConfig::default().grace, Duration::minutes(15));
+        assert_eq!(SettleConfig::default().grace(), Duration::minutes(15));
         assert_eq!(
-            SettleConfig::from_minutes(30).unwrap().grace,
+            SettleConfig::from_minutes(30).unwrap().grace(),
             Duration::minutes(30)
         );
         assert!(SettleConfig::from_minutes(0).is_ok());

@@ -96,18 +96,6 @@ pub struct MarketStatus {
     pub notes: Vec<String>,
 }
 
-impl DayKind {
-    /// The holiday's or session's name, if the day has one.
-    pub fn name(&self) -> Option<&str> {
-        match self {
-            DayKind::Regular | DayKind::Weekend => None,
-            DayKind::Holiday { name }
-            | DayKind::SpecialSession { name, .. }
-            | DayKind::Shortened { name } => Some(name),
-        }
-    }
-}
-
 /// Why the next open or close is not known: the hours of this special
 /// session day come first.
 struct HoursUnknownOn(NaiveDate);
@@ -116,25 +104,24 @@ impl ExchangeCalendar {
     /// The full status at `at`, for `get_market_status`.
     pub fn status(&self, at: DateTime<Utc>) -> MarketStatus {
         let today = self.local_date(at);
-        let mut notes = Vec::new();
-        let mut next = |pick: fn(&SegmentTimes) -> DateTime<Utc>| match self.next_edge(at, pick) {
-            Ok(edge) => edge,
-            Err(HoursUnknownOn(date)) => {
-                let note = self.hours_unknown_note(date);
-                if !notes.contains(&note) {
-                    notes.push(note);
-                }
-                None
-            }
+        let mut hours_unknown_on = None;
+        let mut next = |pick: fn(&SegmentTimes) -> DateTime<Utc>| {
+            self.next_edge(at, pick)
+                .unwrap_or_else(|HoursUnknownOn(date)| {
+                    hours_unknown_on = Some(date);
+                    None
+                })
         };
         let next_open = next(|s| s.open);
         let next_close = next(|s| s.close);
-        let later = next_open.map(|t| self.local_date(t)).unwrap_or(today);
-        for year in [today.year(), later.year()] {
-            let note = self.uncovered_note(year);
-            if note.as_ref().is_some_and(|n| !notes.contains(n)) {
-                notes.extend(note);
-            }
+        let mut notes: Vec<String> = hours_unknown_on
+            .map(|date| self.hours_unknown_note(date))
+            .into_iter()
+            .collect();
+        notes.extend(self.uncovered_note(today.year()));
+        let next_year = next_open.map_or(today.year(), |t| self.local_date(t).year());
+        if next_year != today.year() {
+            notes.extend(self.uncovered_note(next_year));
         }
         MarketStatus {
             calendar: self.name().to_string(),
