@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use super::chart::{ChartService, earliest_fetchable};
 use super::ranges::{gaps, windows};
 use super::{Series, ServiceError, Source};
-use crate::calendar::ExchangeCalendar;
+use crate::calendar::{Exchange, SettleConfig};
 use crate::model::exchange_zone;
 use crate::model::{Instrument, Interval, date_key, key_date, local_date, local_midnight};
 use crate::store::{FetchBatch, StoreError};
@@ -31,9 +31,10 @@ impl ChartService {
         interval: Interval,
         now: DateTime<Utc>,
     ) -> i64 {
-        let calendar = matches!(venue, Venue::Nse | Venue::Bse).then(ExchangeCalendar::nse);
+        let calendar = Exchange::for_venue(venue).map(Exchange::calendar);
         let today = local_date(zone, now);
-        let today_settled = calendar.is_some_and(|c| c.is_settled(today, now));
+        let today_settled =
+            calendar.is_some_and(|c| c.is_settled(today, now, SettleConfig::default()));
         if interval.is_intraday() {
             if today_settled {
                 now.timestamp()
