@@ -10,6 +10,9 @@
 //! from it.
 
 mod common;
+/// The longest period any indicator (and the expression language's `lag`,
+/// `highest`, `lowest`, `within`) accepts, in bars.
+pub use common::MAX_PERIOD;
 pub use common::Series3;
 pub mod directional;
 pub mod ma;
