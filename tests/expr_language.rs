@@ -37,9 +37,9 @@ fn the_issues_custom_indicators_equal_hand_computed_values() {
         "(close - lowest(low, 14)) / (highest(high, 14) - lowest(low, 14))",
         &bars,
     );
-    for i in 0..bars.close.len() {
+    for (i, &value) in got.iter().enumerate() {
         if i < 13 {
-            assert!(got[i].is_nan(), "bar {i}");
+            assert!(value.is_nan(), "bar {i}");
             continue;
         }
         let lo = bars.low[i - 13..=i]
@@ -51,7 +51,7 @@ fn the_issues_custom_indicators_equal_hand_computed_values() {
             .copied()
             .fold(f64::NEG_INFINITY, f64::max);
         let want = (bars.close[i] - lo) / (hi - lo);
-        assert_eq!(got[i].to_bits(), want.to_bits(), "bar {i}");
+        assert_eq!(value.to_bits(), want.to_bits(), "bar {i}");
     }
     // ema(rsi(14), 9): EMA over RSI's defined values, front padded (TA-Lib's
     // wrappers skip a leading NaN prefix the same way).

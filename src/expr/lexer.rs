@@ -92,7 +92,12 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
             '(' => (Tok::LParen, 1),
             ')' => (Tok::RParen, 1),
             ',' => (Tok::Comma, 1),
-            '.' if next.is_some_and(|d| d.is_ascii_digit()) => {
+            // `.5` as a number; after a value it is a (bad) selector instead.
+            '.' if next.is_some_and(|d| d.is_ascii_digit())
+                && !out.last().is_some_and(|t: &Token| {
+                    matches!(t.tok, Tok::Num(_) | Tok::Ident(_) | Tok::RParen)
+                }) =>
+            {
                 return Err(ExprError::at(
                     ErrorKind::Syntax,
                     pos,

@@ -129,13 +129,15 @@ pub(super) fn describe_outputs(spec: &IndicatorSpec) -> String {
         .join(", ")
 }
 
-/// The candidate closest to `name` when it is a plausible typo: at most two
-/// edits, and fewer edits than `name` has characters.
+/// The candidate closest to `name` when it is a plausible typo: one edit
+/// for names of up to four characters, two for longer ones, and fewer
+/// edits than the name has characters.
 pub(super) fn suggest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
+    let allowed = if lower.chars().count() <= 4 { 1 } else { 2 };
     candidates
         .into_iter()
         .map(|c| {
@@ -144,7 +146,7 @@ pub(super) fn suggest<'a>(
                 c,
             )
         })
-        .filter(|(d, _)| *d <= 2 && *d < lower.chars().count())
+        .filter(|(d, _)| *d <= allowed && *d < lower.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -205,5 +207,6 @@ mod tests {
         assert_eq!(pick("cross_abov").as_deref(), Some("cross_above"));
         assert_eq!(pick("zzzzzzzz"), None);
         assert_eq!(pick("x"), None);
+        assert_eq!(pick("foo"), None);
     }
 }

@@ -63,10 +63,16 @@ impl<'p> Resolver<'p> {
         }
     }
 
+    /// A constant; an undefined one (a folded `0 / 0`) prints as `(0 / 0)`
+    /// so that its label still parses.
     fn konst(&mut self, x: f64) -> Id {
         let prec = if x < 0.0 { Prec::Neg } else { Prec::Atom };
-        self.prog
-            .intern(Op::Const(x), Kind::Number, fmt_num(x), prec)
+        let label = if x.is_nan() {
+            "(0 / 0)".to_string()
+        } else {
+            fmt_num(x)
+        };
+        self.prog.intern(Op::Const(x), Kind::Number, label, prec)
     }
 
     /// A node's label as an operand of a parent that binds at `prec`:
@@ -102,7 +108,9 @@ impl<'p> Resolver<'p> {
         Ok(id)
     }
 
-    fn typed(&mut self, ast: &Ast, want: Kind, context: &str) -> Result<Id, ExprError> {
+    /// `ast` resolved and checked to be of kind `want`; `context` (which
+    /// names position `pos`) says who needs it.
+    fn typed(&mut self, ast: &Ast, want: Kind, context: &str, pos: usize) -> Result<Id, ExprError> {
         let id = self.value(ast)?;
         let got = self.kind(id);
         if got == want {
@@ -121,7 +129,7 @@ impl<'p> Resolver<'p> {
             .hint(format!("compare it, e.g. {label} > 0")),
         };
         Err(ExprError {
-            position: Some(ast.pos),
+            position: Some(pos),
             ..err
         })
     }
@@ -137,7 +145,7 @@ impl<'p> Resolver<'p> {
                 field_pos,
             } => self.select(base, field, *field_pos),
             AstKind::Neg(x) => {
-                let a = self.typed(x, Kind::Number, &format!("'-' at {}", ast.pos))?;
+                let a = self.typed(x, Kind::Number, &format!("'-' at {}", ast.pos), ast.pos)?;
                 if let Some(c) = self.constant(a) {
                     return Ok(self.konst(kernels::neg(c)));
                 }
@@ -145,7 +153,12 @@ impl<'p> Resolver<'p> {
                 Ok(self.prog.intern(Op::Neg(a), Kind::Number, label, Prec::Neg))
             }
             AstKind::Not(x) => {
-                let a = self.typed(x, Kind::Condition, &format!("'not' at {}", ast.pos))?;
+                let a = self.typed(
+                    x,
+                    Kind::Condition,
+                    &format!("'not' at {}", ast.pos),
+                    ast.pos,
+                )?;
                 let label = format!("not {}", self.operand(a, Prec::Not, false));
                 Ok(self
                     .prog
@@ -163,8 +176,13 @@ impl<'p> Resolver<'p> {
                 bars,
                 bars_pos,
             } => {
-                let a = self.typed(cond, Kind::Condition, &format!("'within' at {word_pos}"))?;
-                let n = whole_bars(*bars, 1, *bars_pos, "within: the number of bars")?;
+                let a = self.typed(
+                    cond,
+                    Kind::Condition,
+                    &format!("'within' at {word_pos}"),
+                    *word_pos,
+                )?;
+                let n = whole_bars(*bars, 1, *bars_pos, "within: n")?;
                 let label = format!("{} within {n}", self.operand(a, Prec::Within, false));
                 Ok(self
                     .prog
@@ -182,8 +200,18 @@ impl<'p> Resolver<'p> {
             (Kind::Number, Kind::Number)
         };
         let sym = op.symbol();
-        let a = self.typed(lhs, want, &format!("'{sym}' at {pos} on its left"))?;
-        let b = self.typed(rhs, want, &format!("'{sym}' at {pos} on its right"))?;
+        let a = self.typed(
+            lhs,
+            want,
+            &format!("the left side of '{sym}' at {pos}"),
+            pos,
+        )?;
+        let b = self.typed(
+            rhs,
+            want,
+            &format!("the right side of '{sym}' at {pos}"),
+            pos,
+        )?;
         if kind == Kind::Number
             && let (Some(x), Some(y)) = (self.constant(a), self.constant(b))
         {
@@ -316,7 +344,7 @@ impl<'p> Resolver<'p> {
                 Ok(self.prog.intern(Op::Lag(x, n), kind, label, Prec::Atom))
             }
             Builtin::Highest | Builtin::Lowest => {
-                let x = self.typed(&args[0].value, Kind::Number, &ctx(0))?;
+                let x = self.typed(&args[0].value, Kind::Number, &ctx(0), args[0].pos)?;
                 let n = self.bars(&args[1], 1, fname)?;
                 let label = format!("{fname}({}, {n})", self.label(x));
                 let op = if builtin == Builtin::Highest {
@@ -327,8 +355,8 @@ impl<'p> Resolver<'p> {
                 Ok(self.prog.intern(op, Kind::Number, label, Prec::Atom))
             }
             Builtin::CrossAbove | Builtin::CrossBelow => {
-                let a = self.typed(&args[0].value, Kind::Number, &ctx(0))?;
-                let b = self.typed(&args[1].value, Kind::Number, &ctx(1))?;
+                let a = self.typed(&args[0].value, Kind::Number, &ctx(0), args[0].pos)?;
+                let b = self.typed(&args[1].value, Kind::Number, &ctx(1), args[1].pos)?;
                 let label = format!("{fname}({}, {})", self.label(a), self.label(b));
                 let op = if builtin == Builtin::CrossAbove {
                     Op::CrossAbove(a, b)
@@ -338,7 +366,7 @@ impl<'p> Resolver<'p> {
                 Ok(self.prog.intern(op, Kind::Condition, label, Prec::Atom))
             }
             Builtin::Abs => {
-                let a = self.typed(&args[0].value, Kind::Number, &ctx(0))?;
+                let a = self.typed(&args[0].value, Kind::Number, &ctx(0), args[0].pos)?;
                 if let Some(c) = self.constant(a) {
                     return Ok(self.konst(kernels::abs(c)));
                 }
@@ -348,8 +376,8 @@ impl<'p> Resolver<'p> {
                     .intern(Op::Abs(a), Kind::Number, label, Prec::Atom))
             }
             Builtin::Min | Builtin::Max => {
-                let a = self.typed(&args[0].value, Kind::Number, &ctx(0))?;
-                let b = self.typed(&args[1].value, Kind::Number, &ctx(1))?;
+                let a = self.typed(&args[0].value, Kind::Number, &ctx(0), args[0].pos)?;
+                let b = self.typed(&args[1].value, Kind::Number, &ctx(1), args[1].pos)?;
                 let is_min = builtin == Builtin::Min;
                 if let (Some(x), Some(y)) = (self.constant(a), self.constant(b)) {
                     let v = if is_min {
@@ -509,6 +537,9 @@ impl<'p> Resolver<'p> {
             };
             ExprError::param(at, &name, &e)
         })?;
+        if let Err(e) = check_together(spec, &params) {
+            return Err(ExprError::param(pos, &name, &e));
+        }
         let input = match input {
             Some(id) => Some(id),
             None if takes_series => Some(self.column(Column::Close)),
@@ -602,6 +633,40 @@ impl<'p> Resolver<'p> {
         } else {
             format!("{name}({})", parts.join(", "))
         }
+    }
+}
+
+/// The longest synthetic series [`check_together`] computes on.
+const DRY_RUN_MAX_BARS: usize = 2_000;
+
+/// Rules between parameters (MACD's fastperiod below slowperiod) live in
+/// the registry's compute functions, not in `resolve_params`; running the
+/// indicator once on the fewest flat bars it accepts surfaces them at
+/// compile time, before any bars are fetched. Indicators whose warm-up is
+/// longer than [`DRY_RUN_MAX_BARS`] are left to evaluation, which reports
+/// the same error.
+fn check_together(spec: &IndicatorSpec, params: &[f64]) -> Result<(), IndicatorError> {
+    let n = (spec.lookback)(params).saturating_add(1);
+    if n > DRY_RUN_MAX_BARS {
+        return Ok(());
+    }
+    let flat = |x: f64| vec![x; n];
+    let (open, high, low, close, volume) =
+        (flat(100.0), flat(101.0), flat(99.0), flat(100.0), flat(1e4));
+    let ts: Vec<i64> = (0..n as i64).map(|i| 1_700_000_000 + 86_400 * i).collect();
+    let bars = indicators::Ohlcv {
+        open: &open,
+        high: &high,
+        low: &low,
+        close: &close,
+        volume: &volume,
+        ts: &ts,
+        utc_offset_secs: 0,
+        intraday: false,
+    };
+    match indicators::compute(spec, &bars, params) {
+        Err(e @ IndicatorError::InvalidParam { .. }) => Err(e),
+        _ => Ok(()),
     }
 }
 
