@@ -82,6 +82,7 @@
 //! ```
 
 mod ast;
+mod calls;
 mod error;
 mod eval;
 mod kernels;

@@ -6,19 +6,19 @@
 //!
 //! Recursion follows the syntax tree, whose depth the parser has bounded.
 
+use super::MAX_BARS;
 use super::ast::{Arg, Ast, AstKind, BinOp, Prec};
 use super::error::{ErrorKind, ExprError};
 use super::kernels;
 use super::lexer::shorten;
 use super::names::{self, Builtin, Column};
 use super::program::{Id, Kind, Op, Program};
-use super::{MAX_BARS, MAX_INDICATOR_CALLS};
-use crate::indicators::{self, IndicatorError, IndicatorSpec, Input};
+use crate::indicators::IndicatorSpec;
 
 pub(super) struct Resolver<'p> {
-    prog: &'p mut Program,
+    pub(super) prog: &'p mut Program,
     /// Distinct indicator nodes this expression uses, for the limit.
-    calls: Vec<Id>,
+    pub(super) calls: Vec<Id>,
 }
 
 /// A number as the canonical text prints it: whole numbers without a
@@ -48,15 +48,15 @@ impl<'p> Resolver<'p> {
         }
     }
 
-    fn kind(&self, id: Id) -> Kind {
+    pub(super) fn kind(&self, id: Id) -> Kind {
         self.prog.nodes[id].kind
     }
 
-    fn label(&self, id: Id) -> &str {
+    pub(super) fn label(&self, id: Id) -> &str {
         &self.prog.nodes[id].label
     }
 
-    fn constant(&self, id: Id) -> Option<f64> {
+    pub(super) fn constant(&self, id: Id) -> Option<f64> {
         match (&self.prog.nodes[id].op, self.kind(id)) {
             (Op::Const(x), Kind::Number) => Some(*x),
             _ => None,
@@ -88,7 +88,7 @@ impl<'p> Resolver<'p> {
     }
 
     /// A number or a condition (a multi-output indicator must be selected).
-    fn value(&mut self, ast: &Ast) -> Result<Id, ExprError> {
+    pub(super) fn value(&mut self, ast: &Ast) -> Result<Id, ExprError> {
         let id = self.any(ast)?;
         if self.kind(id) == Kind::Outputs
             && let Op::Indicator { spec, .. } = &self.prog.nodes[id].op
@@ -260,7 +260,7 @@ impl<'p> Resolver<'p> {
         )
     }
 
-    fn column(&mut self, col: Column) -> Id {
+    pub(super) fn column(&mut self, col: Column) -> Id {
         self.prog.intern(
             Op::Column(col),
             Kind::Number,
@@ -445,229 +445,6 @@ impl<'p> Resolver<'p> {
             .prog
             .intern(Op::Output { call, index }, Kind::Number, label, Prec::Atom))
     }
-
-    /// A registry indicator call: an optional input series first (for
-    /// indicators that read only close), then parameters positionally in
-    /// TA-Lib's order, then by keyword.
-    fn indicator(
-        &mut self,
-        spec: &'static IndicatorSpec,
-        args: &[Arg],
-        pos: usize,
-    ) -> Result<Id, ExprError> {
-        let name = spec.name.to_ascii_lowercase();
-        let takes_series = spec.inputs == [Input::Close];
-        let mut input = None;
-        let mut given: Vec<(String, f64)> = Vec::new();
-        let mut given_at: Vec<usize> = Vec::new();
-        let mut positional = 0;
-        let mut keyword_seen = false;
-        for (i, arg) in args.iter().enumerate() {
-            if let Some(kw) = &arg.keyword {
-                keyword_seen = true;
-                let id = self.value(&arg.value)?;
-                let Some(x) = self.constant(id) else {
-                    return Err(ExprError::at(
-                        ErrorKind::Type,
-                        arg.pos,
-                        format!("{name}: parameter '{kw}' must be a number"),
-                    ));
-                };
-                given.push((kw.clone(), x));
-                given_at.push(arg.pos);
-                continue;
-            }
-            if keyword_seen {
-                return Err(ExprError::at(
-                    ErrorKind::Arity,
-                    arg.pos,
-                    format!("{name}: positional argument after a keyword argument"),
-                )
-                .hint("give positional arguments first"));
-            }
-            let id = self.value(&arg.value)?;
-            if let Some(x) = self.constant(id) {
-                let Some(p) = spec.params.get(positional) else {
-                    return Err(self.too_many_params(spec, &name, args, arg.pos, input.is_some()));
-                };
-                given.push((p.name.to_string(), x));
-                given_at.push(arg.pos);
-                positional += 1;
-                continue;
-            }
-            if !takes_series {
-                return Err(ExprError::at(
-                    ErrorKind::Type,
-                    arg.pos,
-                    format!(
-                        "{name} reads {} itself and takes no input series",
-                        describe_inputs(spec.inputs)
-                    ),
-                )
-                .hint(params_hint(spec)));
-            }
-            if i != 0 {
-                return Err(ExprError::at(
-                    ErrorKind::Arity,
-                    arg.pos,
-                    format!("{name}: the input series must be the first argument"),
-                )
-                .hint(format!("e.g. {name}(close, {})", fmt_num(default_of(spec)))));
-            }
-            let kind = self.kind(id);
-            if kind != Kind::Number {
-                return Err(ExprError::at(
-                    ErrorKind::Type,
-                    arg.pos,
-                    format!(
-                        "{name} needs a number series as input, but '{}' is a condition",
-                        shorten(self.label(id), 40)
-                    ),
-                ));
-            }
-            input = Some(id);
-        }
-        let params = indicators::resolve_params(spec, &given).map_err(|e| {
-            let at = match &e {
-                IndicatorError::InvalidParam { param, .. } => given
-                    .iter()
-                    .position(|(n, _)| n.eq_ignore_ascii_case(param))
-                    .map_or(pos, |i| given_at[i]),
-                _ => pos,
-            };
-            ExprError::param(at, &name, &e)
-        })?;
-        if let Err(e) = check_together(spec, &params) {
-            return Err(ExprError::param(pos, &name, &e));
-        }
-        let input = match input {
-            Some(id) => Some(id),
-            None if takes_series => Some(self.column(Column::Close)),
-            None => None,
-        };
-        let label = self.indicator_label(spec, &name, &params, input);
-        let kind = if spec.outputs.len() == 1 {
-            Kind::Number
-        } else {
-            Kind::Outputs
-        };
-        let id = self.prog.intern(
-            Op::Indicator {
-                spec,
-                params,
-                input,
-            },
-            kind,
-            label,
-            Prec::Atom,
-        );
-        if !self.calls.contains(&id) {
-            self.calls.push(id);
-            if self.calls.len() > MAX_INDICATOR_CALLS {
-                return Err(ExprError::at(
-                    ErrorKind::Limit,
-                    pos,
-                    format!(
-                        "more than {MAX_INDICATOR_CALLS} different indicator calls in one expression"
-                    ),
-                )
-                .hint("split it into smaller expressions"));
-            }
-        }
-        Ok(id)
-    }
-
-    fn too_many_params(
-        &self,
-        spec: &IndicatorSpec,
-        name: &str,
-        args: &[Arg],
-        pos: usize,
-        has_input: bool,
-    ) -> ExprError {
-        let count = args.len() - usize::from(has_input);
-        let err = ExprError::at(
-            ErrorKind::Arity,
-            pos,
-            format!(
-                "{name} takes {} parameter{}, got {count}",
-                spec.params.len(),
-                if spec.params.len() == 1 { "" } else { "s" }
-            ),
-        )
-        .hint(params_hint(spec));
-        if spec.inputs == [Input::Close] && !has_input {
-            err.hint(format!(
-                "to name an input series, write it first: {name}(close, {})",
-                fmt_num(default_of(spec))
-            ))
-        } else {
-            err
-        }
-    }
-
-    /// `name(input, p1, p2)`: the input unless it is close, the parameters
-    /// up to the last non-default one (at least one), a bare name when
-    /// there is nothing to show.
-    fn indicator_label(
-        &self,
-        spec: &IndicatorSpec,
-        name: &str,
-        params: &[f64],
-        input: Option<Id>,
-    ) -> String {
-        let mut parts = Vec::new();
-        if let Some(id) = input
-            && !matches!(self.prog.nodes[id].op, Op::Column(Column::Close))
-        {
-            parts.push(self.label(id).to_string());
-        }
-        let shown = params
-            .iter()
-            .zip(spec.params)
-            .rposition(|(v, p)| v.to_bits() != p.default.to_bits())
-            .map_or(usize::from(!params.is_empty()), |i| i + 1);
-        parts.extend(params[..shown].iter().map(|&v| fmt_num(v)));
-        if parts.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}({})", parts.join(", "))
-        }
-    }
-}
-
-/// The longest synthetic series [`check_together`] computes on.
-const DRY_RUN_MAX_BARS: usize = 2_000;
-
-/// Rules between parameters (MACD's fastperiod below slowperiod) live in
-/// the registry's compute functions, not in `resolve_params`; running the
-/// indicator once on the fewest flat bars it accepts surfaces them at
-/// compile time, before any bars are fetched. Indicators whose warm-up is
-/// longer than [`DRY_RUN_MAX_BARS`] are left to evaluation, which reports
-/// the same error.
-fn check_together(spec: &IndicatorSpec, params: &[f64]) -> Result<(), IndicatorError> {
-    let n = (spec.lookback)(params).saturating_add(1);
-    if n > DRY_RUN_MAX_BARS {
-        return Ok(());
-    }
-    let flat = |x: f64| vec![x; n];
-    let (open, high, low, close, volume) =
-        (flat(100.0), flat(101.0), flat(99.0), flat(100.0), flat(1e4));
-    let ts: Vec<i64> = (0..n as i64).map(|i| 1_700_000_000 + 86_400 * i).collect();
-    let bars = indicators::Ohlcv {
-        open: &open,
-        high: &high,
-        low: &low,
-        close: &close,
-        volume: &volume,
-        ts: &ts,
-        utc_offset_secs: 0,
-        intraday: false,
-    };
-    match indicators::compute(spec, &bars, params) {
-        Err(e @ IndicatorError::InvalidParam { .. }) => Err(e),
-        _ => Ok(()),
-    }
 }
 
 /// `x` as a whole number of bars in `min..=MAX_BARS`.
@@ -683,38 +460,4 @@ fn whole_bars(x: f64, min: usize, pos: usize, what: &str) -> Result<usize, ExprE
         ));
     }
     Ok(x as usize)
-}
-
-fn default_of(spec: &IndicatorSpec) -> f64 {
-    spec.params.first().map_or(0.0, |p| p.default)
-}
-
-fn params_hint(spec: &IndicatorSpec) -> String {
-    if spec.params.is_empty() {
-        format!("{} takes no parameters", spec.name.to_ascii_lowercase())
-    } else {
-        format!(
-            "parameters, in order: {}",
-            spec.params
-                .iter()
-                .map(|p| format!("{}={}", p.name, fmt_num(p.default)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
-
-fn describe_inputs(inputs: &[Input]) -> String {
-    inputs
-        .iter()
-        .map(|i| match i {
-            Input::Open => "open",
-            Input::High => "high",
-            Input::Low => "low",
-            Input::Close => "close",
-            Input::Volume => "volume",
-            Input::Time => "time",
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
