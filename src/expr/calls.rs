@@ -297,14 +297,7 @@ fn params_hint(spec: &IndicatorSpec) -> String {
 fn describe_inputs(inputs: &[Input]) -> String {
     inputs
         .iter()
-        .map(|i| match i {
-            Input::Open => "open",
-            Input::High => "high",
-            Input::Low => "low",
-            Input::Close => "close",
-            Input::Volume => "volume",
-            Input::Time => "time",
-        })
+        .map(|i| i.name())
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -75,7 +75,8 @@ pub(super) struct Node {
     pub prec: Prec,
 }
 
-/// One expression added to a [`Program`].
+/// One expression added to a [`Program`]; it belongs to that program (a
+/// root from another program reads the wrong expression).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Root(pub(super) usize);
 

@@ -98,6 +98,20 @@ pub enum Input {
     Time,
 }
 
+impl Input {
+    /// The column's name as users write it (`close`; `time` for the bar times).
+    pub fn name(self) -> &'static str {
+        match self {
+            Input::Open => "open",
+            Input::High => "high",
+            Input::Low => "low",
+            Input::Close => "close",
+            Input::Volume => "volume",
+            Input::Time => "time",
+        }
+    }
+}
+
 /// One numeric parameter: its default and inclusive valid range.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
