@@ -17,7 +17,7 @@
 //! - [`upstream`]: Yahoo's chart API over reqwest (the only module that uses
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
 //!
-//! Pure code, with no IO and no async: [`indicators`], [`patterns`],
+//! Pure code, with no IO and no async: [`indicators`], [`patterns`], [`expr`],
 //! [`calendar`], [`symbol`], [`model`]. Time comes from one injectable
 //! [`clock`]. [`app::App`] is the cheap-to-clone handle that ties it
 //! together; [`telemetry`] holds the call path's counters; [`shutdown`]
@@ -28,6 +28,7 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod expr;
 pub mod indicators;
 pub mod logging;
 pub mod mcp;

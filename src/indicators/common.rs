@@ -26,7 +26,7 @@ pub(crate) fn per_to_k(period: usize) -> f64 {
 pub type Series3 = (Vec<f64>, Vec<f64>, Vec<f64>);
 
 /// The largest period TA-Lib accepts for any function.
-pub(crate) const MAX_PERIOD: usize = 100_000;
+pub const MAX_PERIOD: usize = 100_000;
 
 /// The largest magnitude TA-Lib accepts for real parameters (`TA_REAL_MAX`-ish).
 pub(crate) const MAX_REAL: f64 = 3.0e37;

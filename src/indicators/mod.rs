@@ -10,6 +10,9 @@
 //! from it.
 
 mod common;
+/// The longest period any indicator (and the expression language's `lag`,
+/// `highest`, `lowest`, `within`) accepts, in bars.
+pub use common::MAX_PERIOD;
 pub use common::Series3;
 pub mod directional;
 pub mod ma;
@@ -93,6 +96,20 @@ pub enum Input {
     Close,
     Volume,
     Time,
+}
+
+impl Input {
+    /// The column's name as users write it (`close`; `time` for the bar times).
+    pub fn name(self) -> &'static str {
+        match self {
+            Input::Open => "open",
+            Input::High => "high",
+            Input::Low => "low",
+            Input::Close => "close",
+            Input::Volume => "volume",
+            Input::Time => "time",
+        }
+    }
 }
 
 /// One numeric parameter: its default and inclusive valid range.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::args::NoArgs;
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
-use crate::indicators::{self, Input, WarmupRule};
+use crate::indicators::{self, WarmupRule};
 use crate::patterns;
 
 /// The `list_indicators` tool.
@@ -60,17 +60,6 @@ pub struct Catalogue {
     pub patterns: Vec<PatternEntry>,
 }
 
-fn input_name(i: &Input) -> &'static str {
-    match i {
-        Input::Open => "open",
-        Input::High => "high",
-        Input::Low => "low",
-        Input::Close => "close",
-        Input::Volume => "volume",
-        Input::Time => "time",
-    }
-}
-
 fn warmup_name(rule: WarmupRule) -> &'static str {
     match rule {
         WarmupRule::Window => "window",
@@ -89,7 +78,7 @@ pub fn catalogue() -> Catalogue {
             name: s.name.into(),
             group: s.group.into(),
             description: s.description.into(),
-            inputs: s.inputs.iter().map(|i| input_name(i).into()).collect(),
+            inputs: s.inputs.iter().map(|i| i.name().into()).collect(),
             params: s
                 .params
                 .iter()
