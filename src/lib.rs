@@ -16,7 +16,7 @@
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
 //!
 //! Pure code, with no IO and no async: [`indicators`], [`patterns`],
-//! [`calendar`], [`symbol`], [`model`]. Time comes from one injectable
+//! [`calendar`], [`symbol`], [`directory`], [`model`]. Time comes from one injectable
 //! [`clock`]. [`app::App`] is the cheap-to-clone handle that ties it
 //! together; [`shutdown`] turns signals into one cancellation token.
 
@@ -25,6 +25,7 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod directory;
 pub mod indicators;
 pub mod logging;
 pub mod mcp;
