@@ -30,6 +30,7 @@ pub mod indicators;
 pub mod logging;
 pub mod mcp;
 pub mod model;
+pub mod news;
 pub mod patterns;
 pub mod service;
 pub mod shutdown;
