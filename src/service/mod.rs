@@ -3,6 +3,7 @@
 
 mod cache;
 mod chart;
+mod news;
 mod range;
 pub mod ranges;
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 pub use cache::{Renders, SeriesKey, render_key};
 pub use chart::ChartService;
+pub use news::{FeedRefresh, NewsRequest, NewsService};
 pub use range::{Bound, default_start, key_range, parse_bound};
 
 use crate::model::{Bar, Instrument, Interval};
