@@ -62,6 +62,13 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc2822(text) {
         return Some(t.with_timezone(&Utc));
     }
+    // RFC 2822 with a weekday that does not match the date (feeds get it
+    // wrong): the date itself is still good.
+    if let Some((_, rest)) = text.split_once(", ")
+        && let Ok(t) = DateTime::parse_from_str(rest.trim(), "%d %b %Y %H:%M:%S %z")
+    {
+        return Some(t.with_timezone(&Utc));
+    }
     LOCAL_FORMATS.iter().find_map(|f| {
         let local = NaiveDateTime::parse_from_str(text, f).ok()?;
         chrono_tz::Asia::Kolkata
@@ -293,10 +300,18 @@ mod tests {
             "<item><title>NSE style</title><link>https://e.com/1</link><pubDate>22-Nov-2024 19:05:45</pubDate></item>\
              <item><title>No date</title><link>https://e.com/2</link></item>\
              <item><title>Garbage date</title><link>https://e.com/3</link><pubDate>yesterday-ish</pubDate></item>\
+             <item><title>Wrong weekday</title><link>https://e.com/5</link><pubDate>Fri, 01 Apr 2025 10:00:00 +0530</pubDate></item>\
              <item><title>Far future</title><link>https://e.com/4</link><pubDate>Sat, 01 Jan 2900 00:00:00 GMT</pubDate></item>",
         );
-        let p = parse_feed(body.as_bytes(), &general(), 100, now()).unwrap();
-        assert_eq!(p.articles.len(), 4);
+        let mut p = parse_feed(body.as_bytes(), &general(), 100, now()).unwrap();
+        assert_eq!(p.articles.len(), 5);
+        let weekday = p.articles.remove(3);
+        assert_eq!(
+            weekday.published_at,
+            Utc.with_ymd_and_hms(2025, 4, 1, 4, 30, 0)
+                .unwrap()
+                .timestamp()
+        );
         assert_eq!(
             p.articles[0].published_at,
             Utc.with_ymd_and_hms(2024, 11, 22, 13, 35, 45)

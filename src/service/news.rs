@@ -53,6 +53,8 @@ pub struct NewsRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedRefresh {
     pub feed: String,
+    /// False when another caller's fetch had just made it fresh.
+    pub fetched: bool,
     pub items: usize,
     pub new_items: usize,
 }
@@ -334,11 +336,12 @@ impl NewsService {
                 _ => due.push(feed),
             }
         }
-        let results = join_all(due.iter().map(|f| self.refresh(f))).await;
+        let fresh_after = Some(now - ttl);
+        let results = join_all(due.iter().map(|f| self.refresh_older(f, fresh_after))).await;
         let mut ok = 0;
         for (feed, result) in due.iter().zip(results) {
             match result {
-                Ok(_) => ok += 1,
+                Ok(r) => ok += usize::from(r.fetched),
                 Err(e) => problems.push(format!("{}: {e}", feed.key())),
             }
         }
@@ -347,6 +350,13 @@ impl NewsService {
 
     /// Refreshes one feed now, joining a refresh already under way.
     pub async fn refresh(&self, feed: &Feed) -> RefreshResult {
+        self.refresh_older(feed, None).await
+    }
+
+    /// Refreshes `feed` unless it succeeded at or after `fresh_after`
+    /// (checked again inside the single flight: a caller that read the log
+    /// just before another's fetch finished does not fetch a second time).
+    async fn refresh_older(&self, feed: &Feed, fresh_after: Option<i64>) -> RefreshResult {
         let key = feed.key();
         let flight = {
             let mut flights = self.inner.flights.lock().unwrap_or_else(|e| e.into_inner());
@@ -356,7 +366,7 @@ impl NewsService {
                     let inner = self.inner.clone();
                     let feed = feed.clone();
                     let task = tokio::spawn(async move {
-                        let result = refresh_feed(&inner, &feed).await;
+                        let result = refresh_feed(&inner, &feed, fresh_after).await;
                         inner
                             .flights
                             .lock()
@@ -412,7 +422,8 @@ impl NewsService {
                     .is_none_or(|at| at < now.timestamp() - ttl)
             })
             .collect();
-        let results = join_all(due.iter().map(|f| self.refresh(f))).await;
+        let fresh_after = Some(now.timestamp() - ttl);
+        let results = join_all(due.iter().map(|f| self.refresh_older(f, fresh_after))).await;
         out.extend(due.iter().map(|f| f.key()).zip(results));
         out
     }
@@ -493,9 +504,27 @@ fn linked(article: Article, feed: &Feed) -> NewsItem {
 }
 
 /// Fetches, parses, links and stores one feed, logging the fetch.
-async fn refresh_feed(inner: &Inner, feed: &Feed) -> RefreshResult {
+async fn refresh_feed(inner: &Inner, feed: &Feed, fresh_after: Option<i64>) -> RefreshResult {
     let now = inner.clock.now();
     let key = feed.key();
+    if let Some(after) = fresh_after {
+        let states = inner
+            .store
+            .feed_states(std::slice::from_ref(&key))
+            .await
+            .map_err(|e| format!("the local store failed: {e}"))?;
+        if let Some(s) = states
+            .get(&key)
+            .filter(|s| s.last_success_at.is_some_and(|at| at >= after))
+        {
+            return Ok(FeedRefresh {
+                feed: key,
+                fetched: false,
+                items: s.last_items as usize,
+                new_items: 0,
+            });
+        }
+    }
     let failed = |error: String| FeedFetchRow {
         feed: key.clone(),
         at: now.timestamp(),
@@ -563,6 +592,7 @@ async fn refresh_feed(inner: &Inner, feed: &Feed) -> RefreshResult {
     tracing::debug!(feed = %key, items = items.len(), new_items, "feed refreshed");
     Ok(FeedRefresh {
         feed: key,
+        fetched: true,
         items: items.len(),
         new_items,
     })

@@ -135,7 +135,10 @@ impl BarStore {
         market_wide: bool,
         fetched_at: i64,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: take the write lock up front. A deferred transaction
+        // that reads first cannot upgrade once another feed's save has
+        // committed (SQLITE_BUSY_SNAPSHOT), and feeds are saved concurrently.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
 
         // Within the batch: one item per id and per dedup key.
         let mut items: Vec<NewsItem> = {
