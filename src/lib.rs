@@ -10,15 +10,17 @@
 //! - [`tools`]: each tool's arguments, validation and result rendering,
 //!   independent of the transport.
 //! - [`service`]: the read-through path L1 (moka) -> L2 ([`store`]) ->
-//!   [`upstream`], coalesced per key.
+//!   [`upstream`], coalesced per key; news reads through the store to the
+//!   feeds the same way.
 //! - [`store`]: SQLite through sqlx (the only module that writes SQL).
 //! - [`upstream`]: Yahoo's chart API over reqwest (the only module that uses
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
 //!
 //! Pure code, with no IO and no async: [`indicators`], [`patterns`],
-//! [`calendar`], [`symbol`], [`directory`], [`model`]. Time comes from one injectable
-//! [`clock`]. [`app::App`] is the cheap-to-clone handle that ties it
-//! together; [`shutdown`] turns signals into one cancellation token.
+//! [`calendar`], [`symbol`], [`directory`], [`news`], [`model`]. Time comes
+//! from one injectable [`clock`]. [`app::App`] is the cheap-to-clone handle
+//! that ties it together; [`shutdown`] turns signals into one cancellation
+//! token.
 
 pub mod app;
 pub mod calendar;

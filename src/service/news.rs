@@ -28,7 +28,7 @@ use crate::news::{
 use crate::store::{
     BarStore, FeedFetchRow, FeedState, FetchStatus, LinkKind, NewsItem, NewsSearch, StoredArticle,
 };
-use crate::upstream::FeedClient;
+use crate::upstream::{FeedBody, FeedClient};
 
 /// Longest `source` filter accepted.
 const MAX_SOURCE_CHARS: usize = 200;
@@ -388,6 +388,12 @@ impl NewsService {
         flight.await
     }
 
+    /// Stores a feed body fetched elsewhere, as a refresh would after its
+    /// fetch (parse, link, store, log); used by the ingest benchmark.
+    pub async fn ingest(&self, feed: &Feed, body: &FeedBody) -> RefreshResult {
+        ingest(&self.inner, feed, body, self.inner.clock.now()).await
+    }
+
     /// For the warming scheduler: refreshes the feeds of `symbols` and the
     /// market-wide feeds that are older than the TTL. Returns each refresh
     /// attempted (a bad symbol is reported, not fatal).
@@ -525,27 +531,25 @@ async fn refresh_feed(inner: &Inner, feed: &Feed, fresh_after: Option<i64>) -> R
             });
         }
     }
-    let failed = |error: String| FeedFetchRow {
-        feed: key.clone(),
-        at: now.timestamp(),
-        status: FetchStatus::Failed,
-        items: 0,
-        error: Some(error),
-    };
-    let body = match inner.client.fetch(feed).await {
-        Ok(body) => body,
+    match inner.client.fetch(feed).await {
+        Ok(body) => ingest(inner, feed, &body, now).await,
         Err(e) => {
             let message = e.to_string();
-            log_failure(inner, &failed(message.clone())).await;
-            return Err(message);
+            log_failure(inner, &key, now, &message).await;
+            Err(message)
         }
-    };
+    }
+}
+
+/// The part of a refresh after the fetch: parse, link, store, log.
+async fn ingest(inner: &Inner, feed: &Feed, body: &FeedBody, now: DateTime<Utc>) -> RefreshResult {
+    let key = feed.key();
     let parsed = match parse_feed(&body.body, feed, inner.config.max_items_per_feed, now) {
         Ok(parsed) => parsed,
         Err(e) => {
             inner.client.report_unreadable(feed).await;
             let message = e.to_string();
-            log_failure(inner, &failed(message.clone())).await;
+            log_failure(inner, &key, now, &message).await;
             return Err(message);
         }
     };
@@ -598,9 +602,16 @@ async fn refresh_feed(inner: &Inner, feed: &Feed, fresh_after: Option<i64>) -> R
     })
 }
 
-async fn log_failure(inner: &Inner, row: &FeedFetchRow) {
-    tracing::warn!(feed = %row.feed, error = row.error.as_deref().unwrap_or(""), "feed fetch failed");
-    if let Err(e) = inner.store.record_feed_fetch(row).await {
+async fn log_failure(inner: &Inner, feed: &str, at: DateTime<Utc>, error: &str) {
+    tracing::warn!(feed, error, "feed fetch failed");
+    let row = FeedFetchRow {
+        feed: feed.to_string(),
+        at: at.timestamp(),
+        status: FetchStatus::Failed,
+        items: 0,
+        error: Some(error.to_string()),
+    };
+    if let Err(e) = inner.store.record_feed_fetch(&row).await {
         tracing::error!(error = %e, "cannot record feed fetch");
     }
 }
