@@ -12,27 +12,30 @@
 //! - [`tools`]: each tool's typed arguments, typed output and text
 //!   rendering, erased once into a registry; independent of the transport.
 //! - [`service`]: the read-through path L1 (moka) -> L2 ([`store`]) ->
-//!   [`upstream`], coalesced per (symbol, interval).
+//!   [`upstream`], coalesced per (symbol, interval); news reads through the
+//!   store to the feeds the same way.
 //! - [`store`]: SQLite through sqlx (the only module that writes SQL).
 //! - [`upstream`]: Yahoo's chart API over reqwest (the only module that uses
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
 //!
 //! Pure code, with no IO and no async: [`indicators`], [`patterns`], [`expr`],
-//! [`calendar`], [`symbol`], [`model`]. Time comes from one injectable
-//! [`clock`]. [`app::App`] is the cheap-to-clone handle that ties it
-//! together; [`telemetry`] holds the call path's counters; [`shutdown`]
-//! turns signals into one cancellation token.
+//! [`calendar`], [`symbol`], [`directory`], [`news`], [`model`]. Time comes
+//! from one injectable [`clock`]. [`app::App`] is the cheap-to-clone handle
+//! that ties it together; [`telemetry`] holds the call path's counters;
+//! [`shutdown`] turns signals into one cancellation token.
 
 pub mod app;
 pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod directory;
 pub mod expr;
 pub mod indicators;
 pub mod logging;
 pub mod mcp;
 pub mod model;
+pub mod news;
 pub mod patterns;
 pub mod service;
 pub mod shutdown;

@@ -3,8 +3,11 @@
 //! Rules, in order:
 //! 1. Trim whitespace, fold to upper case; reject empty, over 32 characters,
 //!    or characters outside `A-Z 0-9 . ^ & - =`.
-//! 2. Aliases: `NIFTY`/`NIFTY50` -> `^NSEI`, `BANKNIFTY`/`NIFTYBANK` ->
-//!    `^NSEBANK`, `SENSEX` -> `^BSESN`.
+//! 2. The symbol directory ([`crate::directory`], `data/symbols.csv`):
+//!    indices by symbol or alias go to their Yahoo ticker (`NIFTY`/`NIFTY50`
+//!    -> `^NSEI`, `BANKNIFTY`/`NIFTYBANK` -> `^NSEBANK`, `SENSEX` ->
+//!    `^BSESN`); a stock's ticker-like alias becomes its symbol (`RIL` ->
+//!    `RELIANCE`, `ZOMATO` -> `ETERNAL`), then rule 4 applies.
 //! 3. A ticker with a suffix (`.NS`, `.BO`, `.L`, ...), an index (`^...`) or
 //!    an FX/futures code (`...=X`, `...=F`) passes through unchanged.
 //! 4. A bare symbol goes to the exchange named by the `exchange` argument:
@@ -12,6 +15,8 @@
 //!    keep it as it is (so `AAPL` with `exchange: "US"` is `AAPL`).
 
 use std::fmt;
+
+use crate::directory::Directory;
 
 /// Longest symbol accepted (Yahoo's own tickers are far shorter).
 pub const MAX_SYMBOL_LEN: usize = 32;
@@ -76,13 +81,12 @@ impl fmt::Display for SymbolError {
 
 impl std::error::Error for SymbolError {}
 
-fn alias(symbol: &str) -> Option<&'static str> {
-    Some(match symbol {
-        "NIFTY" | "NIFTY50" | "NIFTY_50" => "^NSEI",
-        "BANKNIFTY" | "NIFTYBANK" => "^NSEBANK",
-        "SENSEX" => "^BSESN",
-        _ => return None,
-    })
+fn venue_of(exchange: &str) -> Venue {
+    if exchange == "BSE" {
+        Venue::Bse
+    } else {
+        Venue::Nse
+    }
 }
 
 /// The `exchange` argument: where a bare symbol trades.
@@ -154,16 +158,17 @@ pub fn resolve_on(input: &str, exchange: Option<Exchange>) -> Result<ResolvedSym
         Exchange::Bse => Venue::Bse,
         Exchange::Us => Venue::Other,
     });
-    if let Some(index) = alias(&symbol) {
-        let venue = if index == "^BSESN" {
-            Venue::Bse
-        } else {
-            Venue::Nse
-        };
-        return Ok(ResolvedSymbol {
-            yahoo: index.to_string(),
-            venue,
-        });
+    let mut symbol = symbol;
+    if let Some(listing) = Directory::get().lookup(&symbol) {
+        if listing.is_index() {
+            return Ok(ResolvedSymbol {
+                yahoo: listing.yahoo.clone(),
+                venue: venue_of(&listing.exchange),
+            });
+        }
+        if exchange != Some(Venue::Other) {
+            symbol.clone_from(&listing.symbol);
+        }
     }
     if symbol
         .strip_suffix(".NS")
@@ -185,11 +190,10 @@ pub fn resolve_on(input: &str, exchange: Option<Exchange>) -> Result<ResolvedSym
     }
     let passthrough = symbol.starts_with('^') || symbol.contains('=') || symbol.contains('.');
     if passthrough {
-        let venue = match symbol.as_str() {
-            "^NSEI" | "^NSEBANK" => Venue::Nse,
-            "^BSESN" => Venue::Bse,
-            _ => Venue::Other,
-        };
+        let venue = Directory::get()
+            .by_yahoo(&symbol)
+            .filter(|l| l.is_index())
+            .map_or(Venue::Other, |l| venue_of(&l.exchange));
         return Ok(ResolvedSymbol {
             yahoo: symbol,
             venue,
@@ -267,10 +271,31 @@ mod tests {
         assert_eq!(yahoo("NIFTY", None), "^NSEI");
         assert_eq!(yahoo("NIFTY50", None), "^NSEI");
         assert_eq!(yahoo("BANKNIFTY", None), "^NSEBANK");
+        assert_eq!(yahoo("niftybank", None), "^NSEBANK");
+        assert_eq!(resolve("^NSEBANK", None).unwrap().venue, Venue::Nse);
+        assert_eq!(resolve("^BSESN", None).unwrap().venue, Venue::Bse);
         let sensex = resolve("sensex", None).unwrap();
         assert_eq!(
             (sensex.yahoo.as_str(), sensex.venue),
             ("^BSESN", Venue::Bse)
+        );
+    }
+
+    #[test]
+    fn stock_aliases_become_their_symbol() {
+        assert_eq!(yahoo("RIL", None), "RELIANCE.NS");
+        assert_eq!(yahoo("ril", Some("BSE")), "RELIANCE.BO");
+        assert_eq!(yahoo("ZOMATO", None), "ETERNAL.NS");
+        assert_eq!(yahoo("L&T", None), "LT.NS");
+        assert_eq!(
+            yahoo("RIL.NS", None),
+            "RIL.NS",
+            "a suffixed ticker is Yahoo's own"
+        );
+        assert_eq!(
+            yahoo("RIL", Some("US")),
+            "RIL",
+            "US tickers are taken as given"
         );
     }
 

@@ -4,6 +4,7 @@
 mod cache;
 mod chart;
 mod fill;
+mod news;
 mod range;
 pub mod ranges;
 mod warmup;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 pub use cache::{BYTES_PER_BAR, SeriesKey};
 pub use chart::ChartService;
+pub use news::{FeedRefresh, NewsRequest, NewsService};
 pub use range::{Bound, default_start, key_range, parse_bound};
 
 use crate::model::{Bar, Instrument, Interval};

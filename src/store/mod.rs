@@ -6,6 +6,7 @@
 mod bars;
 mod calls;
 mod migrate;
+mod news;
 mod raw_read;
 
 use std::path::Path;
@@ -17,6 +18,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use bars::FetchBatch;
 pub use calls::{BreakerTransitionRow, StoreSummary, UpstreamCallRow};
+pub use news::{
+    FeedFetchRow, FeedState, FetchStatus, LinkKind, NewsCounts, NewsItem, NewsSearch, StoredArticle,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

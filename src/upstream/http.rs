@@ -70,6 +70,30 @@ pub struct HttpUpstream {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The body was longer than the cap asked for and was cut there
+    /// (see [`HttpUpstream::get_capped`]).
+    pub truncated: bool,
+}
+
+/// Reads a body, stopping at `cap` bytes when one is given: the rest is
+/// never downloaded (the connection is dropped).
+async fn read_body(
+    mut resp: reqwest::Response,
+    cap: Option<usize>,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let Some(cap) = cap else {
+        return Ok((resp.bytes().await?.to_vec(), false));
+    };
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = cap - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
 }
 
 impl HttpUpstream {
@@ -169,6 +193,26 @@ impl HttpUpstream {
     /// GETs `url`, retrying transient failures, behind the host's breaker and
     /// rate limit. Returns 2xx and non-retryable 4xx answers; errors otherwise.
     pub async fn get(&self, url: &Url, symbol: Option<&str>) -> Result<Answer, UpstreamError> {
+        self.get_with_cap(url, symbol, None).await
+    }
+
+    /// [`get`](Self::get), reading at most `max_bytes` of the body as it
+    /// streams in; a longer body comes back cut, with `truncated` set.
+    pub async fn get_capped(
+        &self,
+        url: &Url,
+        symbol: Option<&str>,
+        max_bytes: usize,
+    ) -> Result<Answer, UpstreamError> {
+        self.get_with_cap(url, symbol, Some(max_bytes)).await
+    }
+
+    async fn get_with_cap(
+        &self,
+        url: &Url,
+        symbol: Option<&str>,
+        cap: Option<usize>,
+    ) -> Result<Answer, UpstreamError> {
         if self.config.offline {
             return Err(UpstreamError::Offline);
         }
@@ -202,22 +246,18 @@ impl HttpUpstream {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
-                    match resp.bytes().await {
-                        Ok(body) => {
+                    match read_body(resp, cap).await {
+                        Ok((body, truncated)) => {
                             let ok = status.is_success()
                                 || (status.is_client_error()
                                     && status != StatusCode::TOO_MANY_REQUESTS);
+                            let bytes = body.len() as i64;
                             let outcome = if ok {
-                                Ok(body.to_vec())
+                                Ok((body, truncated))
                             } else {
                                 Err(Failure::Status(status.as_u16()))
                             };
-                            (
-                                outcome,
-                                Some(status.as_u16()),
-                                Some(body.len() as i64),
-                                retry_after,
-                            )
+                            (outcome, Some(status.as_u16()), Some(bytes), retry_after)
                         }
                         Err(e) => (Err(classify(&e)), Some(status.as_u16()), None, retry_after),
                     }
@@ -251,7 +291,7 @@ impl HttpUpstream {
             }
             tracing::debug!(host = %host_label, path = url.path(), ?status, latency_ms, ?error, "upstream call");
             match outcome {
-                Ok(body) => {
+                Ok((body, truncated)) => {
                     let t = host
                         .breaker
                         .lock()
@@ -261,6 +301,7 @@ impl HttpUpstream {
                     return Ok(Answer {
                         status: status.unwrap_or(200),
                         body,
+                        truncated,
                     });
                 }
                 Err(failure) => {

@@ -4,11 +4,13 @@
 //! [`HttpUpstream`] owns one pooled client and, per host, a
 //! [`CircuitBreaker`] and a [`TokenBucket`]; every call is retried per the
 //! [`RetryPolicy`] and logged to the store's `upstream_calls` table.
-//! [`ChartClient`] speaks Yahoo's chart API on top of it.
+//! [`ChartClient`] speaks Yahoo's chart API on top of it; [`FeedClient`]
+//! fetches news feeds through the same client.
 
 mod breaker;
 mod chart;
 mod http;
+mod news;
 mod parse;
 mod rate_limit;
 mod retry;
@@ -16,6 +18,7 @@ mod retry;
 pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker, Rejected, Transition};
 pub use chart::ChartClient;
 pub use http::{HostStats, HttpUpstream, USER_AGENT, UpstreamConfig};
+pub use news::{FeedBody, FeedClient};
 pub use parse::{ChartData, ParseError, exchange_zone, parse_chart};
 pub use rate_limit::TokenBucket;
 pub use retry::{Failure, RetryPolicy, parse_retry_after};

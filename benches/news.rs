@@ -1,0 +1,208 @@
+//! News hot paths, in process: searching 100,000 stored articles (limit 10)
+//! for a rare word and for a word in a third of them, the newest market
+//! news without a query, and ingesting a 100-item feed (parse, link, store)
+//! beyond the fetch.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use trading_mcp::clock::{Clock, ManualClock};
+use trading_mcp::news::{Article, Feed, NewsConfig, dedup_key, stable_id};
+use trading_mcp::service::{NewsRequest, NewsService};
+use trading_mcp::store::{BarStore, FeedFetchRow, FetchStatus, LinkKind, NewsItem};
+use trading_mcp::upstream::{FeedBody, FeedClient, HttpUpstream, UpstreamConfig};
+
+const ARTICLES: usize = 100_000;
+/// Every article whose number is a multiple of this has the rare word.
+const RARE_EVERY: usize = 20_000;
+
+const WORDS: [&str; 24] = [
+    "shares",
+    "rise",
+    "fall",
+    "quarter",
+    "profit",
+    "revenue",
+    "guidance",
+    "bank",
+    "steel",
+    "rates",
+    "inflation",
+    "exports",
+    "orders",
+    "capex",
+    "margin",
+    "deal",
+    "stake",
+    "rupee",
+    "bond",
+    "yield",
+    "board",
+    "dividend",
+    "auto",
+    "pharma",
+];
+const COMPANIES: [&str; 8] = [
+    "Infosys",
+    "Tata Steel",
+    "HDFC Bank",
+    "Reliance Industries",
+    "Wipro",
+    "ITC",
+    "Cipla",
+    "Titan",
+];
+
+fn article(i: usize, published_at: i64) -> Article {
+    let w = |k: usize| WORDS[(i * 7 + k * 13) % WORDS.len()];
+    let mut title = format!(
+        "{} {} {} as {}",
+        COMPANIES[i % COMPANIES.len()],
+        w(0),
+        w(1),
+        w(2)
+    );
+    if i.is_multiple_of(3) {
+        title.push_str(" market");
+    }
+    if i.is_multiple_of(RARE_EVERY) {
+        title.push_str(" zeolite");
+    }
+    let summary = format!(
+        "{} {} {} {} {} in the {} session; analysts watch {} and {}.",
+        w(3),
+        w(4),
+        w(5),
+        w(6),
+        w(7),
+        w(8),
+        w(9),
+        w(10)
+    );
+    let url = format!("https://bench.example/news/{i}");
+    Article {
+        id: stable_id(&url),
+        dedup_key: Some(dedup_key(&title, "Bench Wire")),
+        title,
+        summary,
+        url,
+        source: "Bench Wire".into(),
+        published_at,
+        date_estimated: false,
+    }
+}
+
+async fn seeded() -> (tempfile::TempDir, NewsService) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2025, 4, 6, 6, 30, 0).unwrap());
+    let store = BarStore::open(&dir.path().join("bench.db")).await.unwrap();
+    let now = clock.now().timestamp();
+    let start = now - ARTICLES as i64 * 60;
+    for chunk in (0..ARTICLES).collect::<Vec<_>>().chunks(2_000) {
+        let items: Vec<NewsItem> = chunk
+            .iter()
+            .map(|&i| NewsItem {
+                article: article(i, start + i as i64 * 60),
+                links: vec![("INFY".to_string(), LinkKind::Text)],
+            })
+            .collect();
+        let fetch = FeedFetchRow {
+            feed: "bench:seed".into(),
+            at: now,
+            status: FetchStatus::Ok,
+            items: items.len() as i64,
+            error: None,
+        };
+        store.save_feed(&fetch, &items, true, now).await.unwrap();
+    }
+    let config = NewsConfig {
+        nse_feeds: Vec::new(),
+        ..NewsConfig::default()
+    };
+    let upstream = UpstreamConfig {
+        offline: true,
+        ..UpstreamConfig::default()
+    };
+    let http = Arc::new(HttpUpstream::new(upstream, clock.clone(), store.clone()).unwrap());
+    let client = FeedClient::new(http, &config).unwrap();
+    (dir, NewsService::new(store, client, clock, config))
+}
+
+/// A 100-item RSS feed like a publisher's: HTML descriptions, company names.
+fn feed_body(run: usize) -> Vec<u8> {
+    let items: String = (0..100)
+        .map(|i| {
+            format!(
+                "<item><title><![CDATA[{} wins order number {i} in run {run}]]></title>\
+                 <link>https://ingest.example/{run}/{i}</link>\
+                 <description><![CDATA[<p>Shares of <b>{}</b> rose &amp; the order book grew. \
+                 Analysts at a brokerage said the <a href=\"https://x.example\">deal</a> adds to \
+                 revenue visibility for the next four quarters.</p>]]></description>\
+                 <pubDate>Sat, 05 Apr 2025 10:{:02}:00 +0530</pubDate></item>",
+                COMPANIES[i % COMPANIES.len()],
+                COMPANIES[(i + 3) % COMPANIES.len()],
+                i % 60
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Ingest | Bench Paper</title>{items}</channel></rss>"
+    )
+    .into_bytes()
+}
+
+fn news(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (_dir, service) = rt.block_on(seeded());
+    let search = |q: &str| NewsRequest {
+        query: Some(q.into()),
+        ..NewsRequest::default()
+    };
+    let rare = rt.block_on(service.get(&search("zeolite"))).unwrap();
+    assert_eq!(rare.count, ARTICLES / RARE_EVERY);
+    let common = rt.block_on(service.get(&search("market"))).unwrap();
+    assert_eq!(common.count, 10);
+
+    let mut g = c.benchmark_group("news");
+    g.sample_size(30).measurement_time(Duration::from_secs(4));
+    g.bench_function("search_100k_rare_word", |b| {
+        b.to_async(&rt)
+            .iter(|| async { service.get(&search("zeolite")).await.unwrap() })
+    });
+    g.bench_function("search_100k_word_in_a_third", |b| {
+        b.to_async(&rt)
+            .iter(|| async { service.get(&search("market")).await.unwrap() })
+    });
+    g.bench_function("latest_market_news_100k", |b| {
+        b.to_async(&rt)
+            .iter(|| async { service.get(&NewsRequest::default()).await.unwrap() })
+    });
+    let feed = Feed::General {
+        url: "https://ingest.example/rss".into(),
+    };
+    let run = AtomicUsize::new(0);
+    g.bench_function("ingest_100_item_feed", |b| {
+        b.to_async(&rt).iter_batched(
+            || FeedBody {
+                body: feed_body(run.fetch_add(1, Ordering::Relaxed)),
+                truncated: false,
+            },
+            |body| {
+                let service = &service;
+                let feed = &feed;
+                async move {
+                    let done = service.ingest(feed, &body).await.unwrap();
+                    assert_eq!(done.new_items, 100);
+                }
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, news);
+criterion_main!(benches);

@@ -1,0 +1,447 @@
+//! News articles, their symbol links, full-text search and the feed log.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{BarStore, StoreError};
+use crate::news::Article;
+
+/// Articles per multi-row INSERT (10 columns each, far below SQLite's
+/// 32,766 bound parameters).
+const INSERT_CHUNK: usize = 500;
+
+/// Two articles with the same title and publisher published further apart
+/// than this are different articles (daily columns reuse their titles).
+const DEDUP_WINDOW_SECS: i64 = 2 * 86_400;
+
+/// How an article was linked to a symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// It came from the symbol's own feed.
+    Feed,
+    /// Its text names the company, an alias or the ticker.
+    Text,
+}
+
+impl LinkKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Feed => "feed",
+            LinkKind::Text => "text",
+        }
+    }
+}
+
+/// An article to store, with its links.
+#[derive(Debug, Clone)]
+pub struct NewsItem {
+    pub article: Article,
+    pub links: Vec<(String, LinkKind)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchStatus {
+    Ok,
+    Empty,
+    Failed,
+}
+
+impl FetchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchStatus::Ok => "ok",
+            FetchStatus::Empty => "empty",
+            FetchStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> FetchStatus {
+        match s {
+            "ok" => FetchStatus::Ok,
+            "empty" => FetchStatus::Empty,
+            _ => FetchStatus::Failed,
+        }
+    }
+}
+
+/// One feed fetch, for the `feed_fetches` log.
+#[derive(Debug, Clone)]
+pub struct FeedFetchRow {
+    pub feed: String,
+    pub at: i64,
+    pub status: FetchStatus,
+    pub items: i64,
+    pub error: Option<String>,
+}
+
+/// What the log says about one feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedState {
+    /// The last fetch that got an answer (`ok` or `empty`).
+    pub last_success_at: Option<i64>,
+    pub last_at: i64,
+    pub last_status: FetchStatus,
+    pub last_items: i64,
+    pub last_error: Option<String>,
+}
+
+/// A search over stored news. Every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct NewsSearch<'a> {
+    /// An FTS5 expression of quoted words ([`crate::news::fts_query`]).
+    pub fts: Option<&'a str>,
+    pub symbol: Option<&'a str>,
+    /// Only articles the market-wide feeds carried.
+    pub market_wide: bool,
+    /// `published_at >= since`.
+    pub since: Option<i64>,
+    /// `published_at < before` (replay).
+    pub before: Option<i64>,
+    /// The publisher, case-insensitive.
+    pub source: Option<&'a str>,
+    pub limit: usize,
+}
+
+/// An article as stored, with the symbols linked to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredArticle {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub url: String,
+    pub source: String,
+    pub published_at: i64,
+    pub date_estimated: bool,
+    pub fetched_at: i64,
+    pub symbols: Vec<String>,
+}
+
+/// How much news the store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct NewsCounts {
+    pub articles: i64,
+    pub symbol_links: i64,
+    pub feed_fetches: i64,
+}
+
+impl BarStore {
+    /// Stores one feed's articles and logs the fetch, all or nothing.
+    /// Returns how many articles were new.
+    pub async fn save_feed(
+        &self,
+        fetch: &FeedFetchRow,
+        items: &[NewsItem],
+        market_wide: bool,
+        fetched_at: i64,
+    ) -> Result<usize, StoreError> {
+        // IMMEDIATE: take the write lock up front. A deferred transaction
+        // that reads first cannot upgrade once another feed's save has
+        // committed (SQLITE_BUSY_SNAPSHOT), and feeds are saved concurrently.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+
+        // Within the batch: one item per id and per dedup key.
+        let mut items: Vec<NewsItem> = {
+            let mut ids = HashSet::new();
+            let mut keys = HashSet::new();
+            items
+                .iter()
+                .filter(|i| ids.insert(i.article.id))
+                .filter(|i| {
+                    i.article
+                        .dedup_key
+                        .as_ref()
+                        .is_none_or(|k| keys.insert(k.clone()))
+                })
+                .cloned()
+                .collect()
+        };
+
+        // Against the store: the same title and publisher under another URL
+        // is the stored article; its id takes over.
+        let keys: Vec<&str> = items
+            .iter()
+            .filter_map(|i| i.article.dedup_key.as_deref())
+            .collect();
+        let mut known: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+        for chunk in keys.chunks(INSERT_CHUNK) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "SELECT dedup_key, id, published_at FROM news WHERE dedup_key IN (",
+            );
+            let mut list = q.separated(", ");
+            for k in chunk {
+                list.push_bind(*k);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                known
+                    .entry(row.try_get(0)?)
+                    .or_default()
+                    .push((row.try_get(1)?, row.try_get(2)?));
+            }
+        }
+        for item in &mut items {
+            let a = &mut item.article;
+            let twin = a
+                .dedup_key
+                .as_ref()
+                .and_then(|k| known.get(k))
+                .and_then(|rows| {
+                    rows.iter().find(|(id, at)| {
+                        *id != a.id && (at - a.published_at).abs() <= DEDUP_WINDOW_SECS
+                    })
+                });
+            if let Some((id, _)) = twin {
+                a.id = *id;
+            }
+        }
+
+        let mut new_items = 0usize;
+        for chunk in items.chunks(INSERT_CHUNK) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO news (id, title, summary, url, source, published_at, date_estimated,
+                                   fetched_at, market_wide, dedup_key) ",
+            );
+            q.push_values(chunk, |mut row, item| {
+                let a = &item.article;
+                row.push_bind(a.id)
+                    .push_bind(&a.title)
+                    .push_bind(&a.summary)
+                    .push_bind(&a.url)
+                    .push_bind(&a.source)
+                    .push_bind(a.published_at)
+                    .push_bind(a.date_estimated)
+                    .push_bind(fetched_at)
+                    .push_bind(market_wide)
+                    .push_bind(&a.dedup_key);
+            });
+            q.push(" ON CONFLICT (id) DO NOTHING");
+            new_items += q.build().execute(&mut *tx).await?.rows_affected() as usize;
+
+            if market_wide {
+                let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                    "UPDATE news SET market_wide = 1 WHERE market_wide = 0 AND id IN (",
+                );
+                let mut list = q.separated(", ");
+                for item in chunk {
+                    list.push_bind(item.article.id);
+                }
+                q.push(")");
+                q.build().execute(&mut *tx).await?;
+            }
+
+            let links: Vec<(i64, &str, LinkKind)> = chunk
+                .iter()
+                .flat_map(|i| i.links.iter().map(|(s, k)| (i.article.id, s.as_str(), *k)))
+                .collect();
+            if !links.is_empty() {
+                let mut q: QueryBuilder<Sqlite> =
+                    QueryBuilder::new("INSERT INTO news_symbols (news_id, symbol, link) ");
+                q.push_values(&links, |mut row, (id, symbol, kind)| {
+                    row.push_bind(*id)
+                        .push_bind(*symbol)
+                        .push_bind(kind.as_str());
+                });
+                // A feed link says more than a text link: keep it.
+                q.push(
+                    " ON CONFLICT (symbol, news_id) DO UPDATE SET link = excluded.link
+                      WHERE excluded.link = 'feed'",
+                );
+                q.build().execute(&mut *tx).await?;
+            }
+        }
+
+        insert_fetch(&mut tx, fetch, new_items as i64).await?;
+        tx.commit().await?;
+        Ok(new_items)
+    }
+
+    /// Logs a fetch that stored nothing (failed, or a feed with no items).
+    pub async fn record_feed_fetch(&self, fetch: &FeedFetchRow) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        insert_fetch(&mut conn, fetch, 0).await
+    }
+
+    /// The log's latest word on each of `feeds` (absent: never fetched).
+    pub async fn feed_states(
+        &self,
+        feeds: &[String],
+    ) -> Result<HashMap<String, FeedState>, StoreError> {
+        let mut states = HashMap::new();
+        if feeds.is_empty() {
+            return Ok(states);
+        }
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT f.feed, f.at, f.status, f.items, f.error,
+                    (SELECT max(at) FROM feed_fetches s WHERE s.feed = f.feed AND s.status != 'failed')
+             FROM feed_fetches f
+             WHERE f.id = (SELECT id FROM feed_fetches l WHERE l.feed = f.feed ORDER BY at DESC, id DESC LIMIT 1)
+               AND f.feed IN (",
+        );
+        let mut list = q.separated(", ");
+        for feed in feeds {
+            list.push_bind(feed);
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&self.pool).await? {
+            let status: String = row.try_get(2)?;
+            states.insert(
+                row.try_get(0)?,
+                FeedState {
+                    last_at: row.try_get(1)?,
+                    last_status: FetchStatus::parse(&status),
+                    last_items: row.try_get(3)?,
+                    last_error: row.try_get(4)?,
+                    last_success_at: row.try_get(5)?,
+                },
+            );
+        }
+        Ok(states)
+    }
+
+    /// Stored articles matching `search`: by relevance, then recency, when
+    /// it has words; newest first otherwise.
+    pub async fn search_news(
+        &self,
+        search: &NewsSearch<'_>,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT n.id, n.title, n.summary, n.url, n.source, n.published_at, n.date_estimated,
+                    n.fetched_at FROM ",
+        );
+        if let Some(fts) = search.fts {
+            q.push("news_fts JOIN news n ON n.id = news_fts.rowid WHERE news_fts MATCH ");
+            q.push_bind(fts);
+        } else {
+            q.push("news n WHERE 1");
+        }
+        if let Some(symbol) = search.symbol {
+            q.push(" AND n.id IN (SELECT news_id FROM news_symbols WHERE symbol = ");
+            q.push_bind(symbol);
+            q.push(")");
+        }
+        if search.market_wide {
+            q.push(" AND n.market_wide = 1");
+        }
+        if let Some(since) = search.since {
+            q.push(" AND n.published_at >= ");
+            q.push_bind(since);
+        }
+        if let Some(before) = search.before {
+            q.push(" AND n.published_at < ");
+            q.push_bind(before);
+        }
+        if let Some(source) = search.source {
+            q.push(" AND n.source = ");
+            q.push_bind(source);
+            q.push(" COLLATE NOCASE");
+        }
+        if search.fts.is_some() {
+            // Title words weigh three times summary words.
+            q.push(" ORDER BY bm25(news_fts, 3.0, 1.0), n.published_at DESC, n.id");
+        } else {
+            q.push(" ORDER BY n.published_at DESC, n.id");
+        }
+        q.push(" LIMIT ");
+        q.push_bind(search.limit as i64);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut articles = rows
+            .iter()
+            .map(|r| {
+                Ok(StoredArticle {
+                    id: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    summary: r.try_get(2)?,
+                    url: r.try_get(3)?,
+                    source: r.try_get(4)?,
+                    published_at: r.try_get(5)?,
+                    date_estimated: r.try_get(6)?,
+                    fetched_at: r.try_get(7)?,
+                    symbols: Vec::new(),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        if articles.is_empty() {
+            return Ok(articles);
+        }
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT news_id, symbol FROM news_symbols WHERE news_id IN (");
+        let mut list = q.separated(", ");
+        for a in &articles {
+            list.push_bind(a.id);
+        }
+        q.push(") ORDER BY symbol");
+        let mut symbols: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in q.build().fetch_all(&self.pool).await? {
+            symbols
+                .entry(row.try_get(0)?)
+                .or_default()
+                .push(row.try_get(1)?);
+        }
+        for a in &mut articles {
+            a.symbols = symbols.remove(&a.id).unwrap_or_default();
+        }
+        Ok(articles)
+    }
+
+    /// Stored articles published before `before` (all when `None`), and
+    /// those linked to `symbol` when given: to explain an empty answer.
+    pub async fn count_news(
+        &self,
+        symbol: Option<&str>,
+        before: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM news n WHERE 1");
+        if let Some(symbol) = symbol {
+            q.push(" AND n.id IN (SELECT news_id FROM news_symbols WHERE symbol = ");
+            q.push_bind(symbol);
+            q.push(")");
+        }
+        if let Some(before) = before {
+            q.push(" AND n.published_at < ");
+            q.push_bind(before);
+        }
+        Ok(q.build().fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
+    pub async fn news_counts(&self) -> Result<NewsCounts, StoreError> {
+        let (articles, symbol_links, feed_fetches): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM news), (SELECT COUNT(*) FROM news_symbols),
+                    (SELECT COUNT(*) FROM feed_fetches)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(NewsCounts {
+            articles,
+            symbol_links,
+            feed_fetches,
+        })
+    }
+
+    /// Whether the linked SQLite was compiled with FTS5.
+    pub async fn has_fts5(&self) -> Result<bool, StoreError> {
+        let on: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(on == 1)
+    }
+}
+
+async fn insert_fetch(
+    conn: &mut sqlx::SqliteConnection,
+    fetch: &FeedFetchRow,
+    new_items: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO feed_fetches (feed, at, status, items, new_items, error) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&fetch.feed)
+    .bind(fetch.at)
+    .bind(fetch.status.as_str())
+    .bind(fetch.items)
+    .bind(new_items)
+    .bind(&fetch.error)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
