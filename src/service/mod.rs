@@ -5,6 +5,7 @@ mod cache;
 mod chart;
 mod range;
 pub mod ranges;
+pub mod resample;
 
 use std::sync::Arc;
 use std::time::Duration;
