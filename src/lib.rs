@@ -15,13 +15,14 @@
 //! - [`upstream`]: Yahoo's chart API over reqwest (the only module that uses
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
 //!
-//! Pure code, with no IO and no async: [`indicators`], [`patterns`],
+//! Pure code, with no IO and no async: [`indicators`], [`patterns`], [`chart_image`],
 //! [`calendar`], [`symbol`], [`model`]. Time comes from one injectable
 //! [`clock`]. [`app::App`] is the cheap-to-clone handle that ties it
 //! together; [`shutdown`] turns signals into one cancellation token.
 
 pub mod app;
 pub mod calendar;
+pub mod chart_image;
 pub mod cli;
 pub mod clock;
 pub mod config;
