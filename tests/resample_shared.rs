@@ -14,17 +14,7 @@ use trading_mcp::service::resample::{SessionAnchor, bucket_count, finest_fitting
 
 fn reliance_daily() -> (Vec<String>, Vec<Bar>) {
     let d = shared_data::yahoo_daily("RELIANCE.NS").expect("RELIANCE.NS.csv in shared/data");
-    let bars = (0..d.dates.len())
-        .map(|i| Bar {
-            ts: date_key(NaiveDate::parse_from_str(&d.dates[i], "%Y-%m-%d").unwrap()),
-            open: d.open[i],
-            high: d.high[i],
-            low: d.low[i],
-            close: d.close[i],
-            adj_close: d.adj_close[i],
-            volume: d.volume[i] as i64,
-        })
-        .collect();
+    let bars = d.bars();
     (d.dates, bars)
 }
 
