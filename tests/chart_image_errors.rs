@@ -29,6 +29,38 @@ fn hostile_text_is_drawn_not_obeyed() {
     );
 }
 
+#[test]
+fn absurd_but_finite_values_are_drawn() {
+    let mut s = spec(20);
+    s.bars[5].high = 1e300;
+    s.bars[6].low = -1e300;
+    s.bars[7].volume = 1e300;
+    s.overlays = vec![Overlay {
+        label: "huge".to_string(),
+        lines: vec![Line::new("x", vec![f64::MAX; 20])],
+        band: false,
+    }];
+    let (chart, image) = draw(&s);
+    assert_eq!((image.width, image.height), (DEFAULT_WIDTH, DEFAULT_HEIGHT));
+    assert!(
+        chart.layout.axis_x >= DEFAULT_WIDTH as i32 * 3 / 4 - 8,
+        "the plot keeps its room"
+    );
+
+    let mut flat = spec(1);
+    flat.bars[0] = trading_mcp::chart_image::ChartBar {
+        open: 0.0,
+        high: 0.0,
+        low: 0.0,
+        close: 0.0,
+        volume: 0.0,
+        ..flat.bars[0]
+    };
+    flat.panes = vec![rsi_pane(vec![f64::NAN])];
+    let (chart, _) = draw(&flat);
+    assert!(chart.layout.price.min < 0.0 && chart.layout.price.max > 0.0);
+}
+
 fn error_of(s: &ChartSpec) -> String {
     render(s)
         .expect_err("the spec should be rejected")

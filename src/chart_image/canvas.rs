@@ -59,11 +59,11 @@ fn paint(c: Rgb, alpha: u8) -> Paint<'static> {
 impl Canvas {
     pub fn new(width: u32, height: u32, background: Rgb) -> Result<Self, ChartError> {
         let mut pixmap = Pixmap::new(width, height).ok_or_else(|| {
-            ChartError::Invalid(format!("cannot allocate a {width}x{height} image"))
+            ChartError::Encode(format!("cannot allocate a {width}x{height} image"))
         })?;
         pixmap.pixels_mut().fill(px(background));
         let mut clip = Mask::new(width, height).ok_or_else(|| {
-            ChartError::Invalid(format!("cannot allocate a {width}x{height} mask"))
+            ChartError::Encode(format!("cannot allocate a {width}x{height} mask"))
         })?;
         // Until a pane sets one, the clip is the whole image.
         clip.data_mut().fill(255);

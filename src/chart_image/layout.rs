@@ -136,7 +136,9 @@ pub fn plan(spec: &ChartSpec, text: &Text, sizes: Sizes, header_height: i32) -> 
         .chain(panes.iter().flat_map(|p| p.tick_labels.iter().cloned()))
         .map(|s| text.width(&s, sizes.text))
         .fold(0.0, f32::max);
-    let axis_w = (widest + 14.0 * sizes.scale).ceil() as i32;
+    // Absurd magnitudes (1e300) make absurd labels; they may not squeeze
+    // the plot to nothing.
+    let axis_w = ((widest + 14.0 * sizes.scale).ceil() as i32).min(w / 4);
     let axis_x = w - margin - axis_w;
     for g in std::iter::once(&mut price).chain(panes.iter_mut()) {
         g.frame.x1 = axis_x;

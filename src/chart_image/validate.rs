@@ -24,8 +24,9 @@ pub enum ChartError {
     /// The spec breaks a limit or holds values that cannot be drawn.
     #[error("{0}")]
     Invalid(String),
-    /// The PNG encoder failed (a defect, not bad input).
-    #[error("encoding the chart as PNG failed: {0}")]
+    /// Drawing or encoding failed for want of memory or a defect, not
+    /// because of the input.
+    #[error("drawing the chart as PNG failed: {0}")]
     Encode(String),
 }
 
