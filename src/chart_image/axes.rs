@@ -97,11 +97,10 @@ pub fn draw_labels(
     }
     for label in &layout.time_labels {
         let w = text.width(&label.text, size);
-        let cx = layout.x.centre(label.bar);
         text.draw(
             canvas,
             &label.text,
-            cx - w / 2.0,
+            label.x - w / 2.0,
             layout.time_baseline,
             size,
             theme.muted,

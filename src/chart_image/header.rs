@@ -233,13 +233,19 @@ impl Header {
         let rows = legend.last().map_or(1, |(_, _, r)| r + 1);
         let row_height = (sizes.text * 1.45).round();
         let title_baseline = margin + text.ascent(sizes.title);
-        let subtitle_baseline = title_baseline + (sizes.text * 1.5).round();
+        let subtitle = subtitle(spec, theme);
+        let subtitle_row = if subtitle.is_empty() {
+            0.0
+        } else {
+            (sizes.text * 1.5).round()
+        };
+        let subtitle_baseline = title_baseline + subtitle_row;
         let legend_baseline = subtitle_baseline + row_height;
         let height =
             (legend_baseline + row_height * (rows - 1) as f32 + sizes.text * 0.5).ceil() as i32;
         Header {
             title: title(spec, theme),
-            subtitle: subtitle(spec, theme),
+            subtitle,
             legend,
             title_baseline,
             subtitle_baseline,

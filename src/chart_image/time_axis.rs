@@ -9,11 +9,13 @@ use super::spec::ChartBar;
 use super::text::Text;
 use crate::model::Interval;
 
-/// A time label under bar `bar`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A time label under bar `bar`, centred at `x` (the bar's centre, or moved
+/// just inside the plot at its edges).
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimeLabel {
     pub bar: usize,
     pub text: String,
+    pub x: f32,
 }
 
 /// What starts at a bar, finest first.
@@ -96,12 +98,21 @@ pub fn time_labels(
     ] {
         for &(i, _) in candidates.iter().filter(|(_, k)| *k == level) {
             let s = label(level, &bars[i].time, i == 0, interval);
-            let half = text.width(&s, size) / 2.0 + GAP;
+            let half = text.width(&s, size) / 2.0;
             let c = x.centre(i);
-            let (l, r) = (c - half, c + half);
-            let inside = l >= x0 as f32 - GAP && r <= x1 as f32 + GAP;
-            if inside && placed.iter().all(|(pl, pr, _)| r <= *pl || l >= *pr) {
-                placed.push((l, r, TimeLabel { bar: i, text: s }));
+            // Keep the label inside the plot; one that would move by more
+            // than its own width to get there would sit under another bar,
+            // so it is left off.
+            let shifted = c.max(x0 as f32 + half).min(x1 as f32 - half);
+            let (l, r) = (shifted - half - GAP, shifted + half + GAP);
+            let fits = (shifted - c).abs() <= 2.0 * half;
+            if fits && placed.iter().all(|(pl, pr, _)| r <= *pl || l >= *pr) {
+                let label = TimeLabel {
+                    bar: i,
+                    text: s,
+                    x: shifted,
+                };
+                placed.push((l, r, label));
             }
         }
     }
