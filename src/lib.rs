@@ -19,13 +19,14 @@
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
 //!
 //! Pure code, with no IO and no async: [`indicators`], [`patterns`], [`expr`],
-//! [`calendar`], [`symbol`], [`directory`], [`news`], [`model`]. Time comes
-//! from one injectable [`clock`]. [`app::App`] is the cheap-to-clone handle
-//! that ties it together; [`telemetry`] holds the call path's counters;
-//! [`shutdown`] turns signals into one cancellation token.
+//! [`chart_image`], [`calendar`], [`symbol`], [`directory`], [`news`],
+//! [`model`]. Time comes from one injectable [`clock`]. [`app::App`] is the
+//! cheap-to-clone handle that ties it together; [`telemetry`] holds the call
+//! path's counters; [`shutdown`] turns signals into one cancellation token.
 
 pub mod app;
 pub mod calendar;
+pub mod chart_image;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,7 +1,7 @@
 //! Shared by the service benches: RELIANCE's real daily history, and a
 //! store seeded with it.
 
-use trading_mcp::model::{Bar, Instrument, Interval, date_key};
+use trading_mcp::model::{Bar, Instrument, Interval};
 use trading_mcp::store::{BarStore, FetchBatch};
 
 #[path = "../../tests/shared_data/mod.rs"]
@@ -9,18 +9,9 @@ mod shared_data;
 
 /// RELIANCE.NS daily bars from `shared/data/nse_daily_yahoo` (about 6,000).
 pub fn reliance_bars() -> Vec<Bar> {
-    let d = shared_data::yahoo_daily("RELIANCE.NS").expect("RELIANCE.NS.csv in ../shared");
-    (0..d.dates.len())
-        .map(|i| Bar {
-            ts: date_key(chrono::NaiveDate::parse_from_str(&d.dates[i], "%Y-%m-%d").unwrap()),
-            open: d.open[i],
-            high: d.high[i],
-            low: d.low[i],
-            close: d.close[i],
-            adj_close: d.adj_close[i],
-            volume: d.volume[i] as i64,
-        })
-        .collect()
+    shared_data::yahoo_daily("RELIANCE.NS")
+        .expect("RELIANCE.NS.csv in ../shared")
+        .bars()
 }
 
 /// An NSE instrument row for `symbol`.

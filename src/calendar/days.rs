@@ -145,6 +145,14 @@ impl ExchangeCalendar {
 
     /// The years the data covers. Outside them every weekday is assumed to
     /// be a regular session: the caller should warn once.
+    /// When a regular weekday's first segment opens, exchange-local.
+    pub fn regular_open(&self) -> Option<NaiveTime> {
+        match &self.regular {
+            Hours::Known(schedule) => schedule.segments.first().map(|s| s.open),
+            _ => None,
+        }
+    }
+
     pub fn covered_years(&self) -> Option<RangeInclusive<i32>> {
         self.years.map(|(first, last)| first..=last)
     }

@@ -7,6 +7,7 @@ mod fill;
 mod news;
 mod range;
 pub mod ranges;
+pub mod resample;
 mod warmup;
 
 use std::ops::Range;

@@ -96,6 +96,26 @@ pub struct YahooDaily {
     pub volume: Vec<f64>,
 }
 
+impl YahooDaily {
+    /// The rows as the project's bars, keyed by trading date.
+    pub fn bars(&self) -> Vec<trading_mcp::model::Bar> {
+        (0..self.dates.len())
+            .map(|i| trading_mcp::model::Bar {
+                ts: trading_mcp::model::date_key(
+                    chrono::NaiveDate::parse_from_str(&self.dates[i], "%Y-%m-%d")
+                        .unwrap_or_else(|e| panic!("bad date {:?}: {e}", self.dates[i])),
+                ),
+                open: self.open[i],
+                high: self.high[i],
+                low: self.low[i],
+                close: self.close[i],
+                adj_close: self.adj_close[i],
+                volume: self.volume[i] as i64,
+            })
+            .collect()
+    }
+}
+
 /// `shared/data/nse_daily_yahoo/<symbol>.csv` (e.g. `RELIANCE.NS`), if it exists.
 pub fn yahoo_daily(symbol: &str) -> Option<YahooDaily> {
     let path = shared_dir().join(format!("data/nse_daily_yahoo/{symbol}.csv"));
