@@ -11,7 +11,7 @@ use std::time::Duration;
 
 pub use cache::{Renders, SeriesKey, render_key};
 pub use chart::ChartService;
-pub use range::{Bound, default_start, key_range, parse_bound};
+pub use range::{Bound, default_start, key_range, parse_bound, shift_back};
 
 use crate::model::{Bar, Instrument, Interval};
 use crate::symbol::Venue;

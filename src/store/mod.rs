@@ -15,7 +15,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use bars::FetchBatch;
+pub use bars::{FetchBatch, merge_coverage};
 pub use calls::{BreakerTransitionRow, StoreSummary, UpstreamCallRow};
 
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use super::chart::{BarRequest, service_error};
 use crate::app::App;
 use crate::indicators::Ohlcv;
 use crate::model::Interval;
-use crate::service::{Bound, Served, default_start, key_range};
+use crate::service::{Bound, Served, default_start, key_range, shift_back};
 use crate::upstream::exchange_zone;
 
 /// The columns of a fetched series, oldest first.
@@ -94,10 +94,7 @@ pub async fn fetch_with_warmup(
         let room = limit - 1 - (today - start_day).num_days();
         days = days.min(room.max(0));
     }
-    let warm_start = match requested_start {
-        Bound::Date(d) => Bound::Date(d - chrono::Duration::days(days)),
-        Bound::Instant(t) => Bound::Instant(t - chrono::Duration::days(days)),
-    };
+    let warm_start = shift_back(requested_start, chrono::Duration::days(days));
     let served = app
         .chart
         .get(&req.symbol, req.interval, Some(warm_start), req.end)
