@@ -69,7 +69,8 @@ impl fmt::Display for SymbolError {
             ),
             SymbolError::UnknownExchange(e) => write!(
                 f,
-                "unknown exchange {e:?}; use NSE, BSE or US (US means the Yahoo ticker as given)"
+                "unknown exchange {:?}; use NSE, BSE or US (US means the Yahoo ticker as given)",
+                crate::echo::clip(e)
             ),
         }
     }

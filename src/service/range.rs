@@ -25,7 +25,8 @@ pub fn parse_bound(field: &str, s: &str) -> Result<Bound, ServiceError> {
         return Ok(Bound::Instant(t.with_timezone(&Utc)));
     }
     Err(ServiceError::BadRequest(format!(
-        "{field} {s:?} is not a date; write YYYY-MM-DD (exchange-local date) or RFC 3339 such as 2024-03-01T09:15:00+05:30"
+        "{field} {:?} is not a date; write YYYY-MM-DD (exchange-local date) or RFC 3339 such as 2024-03-01T09:15:00+05:30",
+        crate::echo::clip(s)
     )))
 }
 

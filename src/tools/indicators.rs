@@ -134,7 +134,8 @@ fn input_name(i: &Input) -> &'static str {
 pub async fn list(_app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
     if let Some(k) = args.keys().next() {
         return Err(CallError::InvalidParams(format!(
-            "{LIST_NAME} takes no arguments (got {k:?})"
+            "{LIST_NAME} takes no arguments (got {:?})",
+            crate::echo::clip(k)
         )));
     }
     let inds: Vec<Value> = indicators::registry()
@@ -207,8 +208,10 @@ fn resolve(item_name: &str, params: Option<&Map<String, Value>>) -> Result<Job, 
         }
         .ok_or_else(|| {
             CallError::Tool(format!(
-                "parameter {k:?} of {} must be a number, not {v}",
-                spec.name
+                "parameter {:?} of {} must be a number, not {}",
+                crate::echo::clip(k),
+                spec.name,
+                crate::echo::clip(&v.to_string())
             ))
         })?;
         given.push((k.clone(), x));

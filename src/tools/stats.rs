@@ -22,7 +22,8 @@ pub fn info() -> ToolInfo {
 pub async fn call(app: &App, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
     if let Some(k) = args.keys().next() {
         return Err(CallError::InvalidParams(format!(
-            "{NAME} takes no arguments (got {k:?})"
+            "{NAME} takes no arguments (got {:?})",
+            crate::echo::clip(k)
         )));
     }
     let (entries, bytes) = app.chart.l1_usage().await;
