@@ -352,12 +352,15 @@ fn check_divergence(label: &str, from: usize, ours: &[f64], reference: &[f64]) -
             "{label}: bar {from} now matches TA-Lib; if MAMA was fixed, drop it from KNOWN_DIVERGENCES"
         ));
     }
+    if let Some(i) = diff.iter().position(|d| d.is_nan()) {
+        bad.push(format!("{label}: NaN against TA-Lib at bar {}", from + i));
+    }
     let max = diff.iter().copied().fold(0.0, f64::max);
-    if !(max < DIVERGENCE_MAX) {
+    if max.is_nan() || max >= DIVERGENCE_MAX {
         bad.push(format!("{label}: differs by {max} after bar {from}"));
     }
     let last = diff.last().copied().unwrap_or(f64::NAN);
-    if !(last < DIVERGENCE_LAST) {
+    if last.is_nan() || last >= DIVERGENCE_LAST {
         bad.push(format!("{label}: still {last} apart at the last bar"));
     }
     bad
