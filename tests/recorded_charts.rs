@@ -25,17 +25,9 @@ struct Recording {
 }
 
 fn recordings() -> Vec<Recording> {
-    let dir = shared_data::shared_dir().join("data/yahoo_chart");
-    let mut out = Vec::new();
-    for sub in ["chart", "historical_via_chart"] {
-        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|f| f.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        for f in files {
-            let rec: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+    shared_data::yahoo_chart_recordings()
+        .into_iter()
+        .map(|(file, rec)| {
             let url = rec["request"]["url"].as_str().unwrap();
             let query = |k: &str| {
                 url.split(&format!("{k}="))
@@ -44,8 +36,7 @@ fn recordings() -> Vec<Recording> {
                     .map(str::to_string)
             };
             let body = rec["response"]["bodyJson"].clone();
-            out.push(Recording {
-                file: format!("{sub}/{}", f.file_name().unwrap().to_string_lossy()),
+            Recording {
                 symbol: body["chart"]["result"][0]["meta"]["symbol"]
                     .as_str()
                     .unwrap()
@@ -55,11 +46,11 @@ fn recordings() -> Vec<Recording> {
                     query("period1").unwrap().parse().unwrap(),
                     query("period2").unwrap().parse().unwrap(),
                 ),
+                file,
                 body,
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 fn local_date(ts: i64, zone: Tz) -> NaiveDate {

@@ -47,6 +47,11 @@ fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
 
+/// The transitions of a breaker that opened once, for `reason`.
+fn opened_once(reason: &str) -> Vec<Vec<String>> {
+    vec![row(&["closed", "open", reason])]
+}
+
 #[tokio::test]
 async fn request_timeout_flag_ends_a_hung_answer() {
     let yahoo = FakeYahoo::start().await;
@@ -133,11 +138,7 @@ async fn hung_answers_are_retried_and_open_the_breaker() {
     assert_eq!(yahoo.count(), 3, "1 try + 2 retries");
     assert_eq!(
         transitions(&env).await,
-        [row(&[
-            "closed",
-            "open",
-            "3 consecutive failures, last: timeout"
-        ])]
+        opened_once("3 consecutive failures, last: timeout")
     );
     // Open: rejected without a request.
     let msg = tool_error(&call(&client, CHART, march("INFY")).await);
@@ -196,11 +197,7 @@ async fn answers_cut_mid_body_are_retried_then_open_the_breaker() {
     );
     assert_eq!(
         transitions(&env).await,
-        [row(&[
-            "closed",
-            "open",
-            "3 consecutive failures, last: connection broke mid-answer"
-        ])]
+        opened_once("3 consecutive failures, last: connection broke mid-answer")
     );
     assert_eq!(yahoo.count(), 6);
     client.cancel().await.unwrap();
@@ -231,11 +228,7 @@ async fn refused_connections_are_retried_and_open_the_breaker() {
     );
     assert_eq!(
         transitions(&env).await,
-        [row(&[
-            "closed",
-            "open",
-            "2 consecutive failures, last: connection error"
-        ])]
+        opened_once("2 consecutive failures, last: connection error")
     );
     let msg = tool_error(&call(&client, CHART, march("ITC")).await);
     assert!(msg.contains("circuit breaker"), "{msg}");
@@ -485,11 +478,7 @@ async fn a_429_without_retry_after_backs_off_and_counts_against_the_breaker() {
     assert_eq!(yahoo.count(), 3);
     assert_eq!(
         transitions(&env).await,
-        [row(&[
-            "closed",
-            "open",
-            "3 consecutive failures, last: HTTP 429"
-        ])]
+        opened_once("3 consecutive failures, last: HTTP 429")
     );
     client.cancel().await.unwrap();
 }
