@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
         // Oldest first, one bar per key, finite prices, volume never negative.
         assert!(chart.bars.windows(2).all(|w| w[0].ts < w[1].ts));
         for b in &chart.bars {
-            assert!([b.open, b.high, b.low, b.close].iter().all(|x| x.is_finite()));
+            assert!(
+                [b.open, b.high, b.low, b.close]
+                    .iter()
+                    .all(|x| x.is_finite())
+            );
             assert!(b.volume >= 0);
         }
     }
