@@ -31,6 +31,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod directory;
+pub mod echo;
 pub mod expr;
 pub mod indicators;
 pub mod logging;

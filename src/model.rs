@@ -113,7 +113,8 @@ impl FromStr for Interval {
             .find(|i| i.as_str() == s || (s == "60m" && *i == Interval::H1))
             .ok_or_else(|| {
                 format!(
-                    "unknown interval {s:?}; use one of {}",
+                    "unknown interval {:?}; use one of {}",
+                    crate::echo::clip(&s),
                     INTERVALS.map(|i| i.as_str()).join(", ")
                 )
             })

@@ -1,8 +1,9 @@
 //! Symbol resolution: what the user typed -> the Yahoo ticker. Pure code.
 //!
 //! Rules, in order:
-//! 1. Trim whitespace, fold to upper case; reject empty, over 32 characters,
-//!    or characters outside `A-Z 0-9 . ^ & - =`.
+//! 1. Trim whitespace, fold to upper case; reject empty, over 32 characters
+//!    (not counting a `.NS`/`.BO` suffix), or characters outside
+//!    `A-Z 0-9 . ^ & - =`.
 //! 2. The symbol directory ([`crate::directory`], `data/symbols.csv`):
 //!    indices by symbol or alias go to their Yahoo ticker (`NIFTY`/`NIFTY50`
 //!    -> `^NSEI`, `BANKNIFTY`/`NIFTYBANK` -> `^NSEBANK`, `SENSEX` ->
@@ -65,7 +66,7 @@ impl fmt::Display for SymbolError {
             ),
             SymbolError::TooLong(n) => write!(
                 f,
-                "symbol is {n} characters long; the limit is {MAX_SYMBOL_LEN}"
+                "symbol is {n} characters long; the limit is {MAX_SYMBOL_LEN}, not counting a .NS or .BO suffix"
             ),
             SymbolError::BadCharacter(c) => write!(
                 f,
@@ -73,7 +74,8 @@ impl fmt::Display for SymbolError {
             ),
             SymbolError::UnknownExchange(e) => write!(
                 f,
-                "unknown exchange {e:?}; use NSE, BSE or US (US means the Yahoo ticker as given)"
+                "unknown exchange {:?}; use NSE, BSE or US (US means the Yahoo ticker as given)",
+                crate::echo::clip(e)
             ),
         }
     }
@@ -143,9 +145,14 @@ pub fn resolve_on(input: &str, exchange: Option<Exchange>) -> Result<ResolvedSym
     if symbol.is_empty() {
         return Err(SymbolError::Empty);
     }
-    let len = symbol.chars().count();
-    if len > MAX_SYMBOL_LEN {
-        return Err(SymbolError::TooLong(len));
+    // The limit is on the name, not the exchange suffix resolution may add,
+    // so that a resolved ticker resolves again to itself.
+    let name = [".NS", ".BO"]
+        .iter()
+        .find_map(|sfx| symbol.strip_suffix(sfx).filter(|b| !b.is_empty()))
+        .unwrap_or(&symbol);
+    if name.chars().count() > MAX_SYMBOL_LEN {
+        return Err(SymbolError::TooLong(symbol.chars().count()));
     }
     if let Some(c) = symbol
         .chars()
@@ -308,6 +315,13 @@ mod tests {
             Err(SymbolError::TooLong(33))
         );
         assert!(resolve(&"A".repeat(32), None).is_ok());
+        // Its ticker, suffix and all, resolves again to itself.
+        let long = resolve(&"A".repeat(32), None).unwrap();
+        assert_eq!(resolve(&long.yahoo, None), Ok(long));
+        assert_eq!(
+            resolve(&format!("{}.BO", "A".repeat(33)), None),
+            Err(SymbolError::TooLong(36))
+        );
         assert_eq!(
             resolve("RELIANCE'; DROP TABLE bars;--", None),
             Err(SymbolError::BadCharacter('\''))

@@ -7,23 +7,7 @@ use trading_mcp::model::{CorporateAction, Interval, key_date};
 use trading_mcp::upstream::{ParseError, parse_chart};
 
 fn recorded() -> Vec<(String, Value)> {
-    let dir = shared_data::shared_dir().join("data/yahoo_chart");
-    let mut out = Vec::new();
-    for sub in ["chart", "historical_via_chart"] {
-        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files
-            .into_iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "json"))
-        {
-            let v: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
-            out.push((f.file_name().unwrap().to_string_lossy().into_owned(), v));
-        }
-    }
-    out
+    shared_data::yahoo_chart_recordings()
 }
 
 fn interval_of(url: &str) -> Interval {
@@ -79,7 +63,7 @@ fn every_recorded_response_parses_to_its_bars() {
 fn daily_bars_are_keyed_by_exchange_local_date() {
     let rec = recorded()
         .into_iter()
-        .find(|(n, _)| n == "chart-AAPL-2020-01-01-to-2020-01-03.json")
+        .find(|(n, _)| n == "chart/chart-AAPL-2020-01-01-to-2020-01-03.json")
         .unwrap()
         .1;
     let data = parse_chart(

@@ -106,32 +106,136 @@ async fn several_indicators_over_one_fetch() {
     client.cancel().await.unwrap();
 }
 
+/// The INFY bars the fake serves from `first` (inclusive) with `history`
+/// bars before it, up to `last`: (dates, high, low, close).
+fn infy_bars(first: &str, history: usize, last: &str) -> (Vec<String>, [Vec<f64>; 3]) {
+    let d = shared_data::yahoo_daily("INFY.NS").unwrap();
+    let rows: Vec<usize> = (0..d.dates.len())
+        .filter(|&i| {
+            [d.open[i], d.high[i], d.low[i], d.close[i]]
+                .iter()
+                .all(|x| x.is_finite())
+        })
+        .filter(|&i| d.dates[i].as_str() <= last)
+        .collect();
+    let at = rows.iter().position(|&i| d.dates[i] == first).unwrap();
+    let rows = &rows[at - history..];
+    let col = |c: &[f64]| rows.iter().map(|&i| c[i]).collect::<Vec<f64>>();
+    (
+        rows.iter().map(|&i| d.dates[i].clone()).collect(),
+        [col(&d.high), col(&d.low), col(&d.close)],
+    )
+}
+
 #[tokio::test]
-async fn trader_indicators_and_readings_through_the_tool() {
+async fn supertrend_through_the_tool_equals_the_library_on_the_served_bars() {
     let yahoo = FakeYahoo::start().await;
     let env = Env::new(&yahoo.url());
     let client = env.stdio_client().await;
     let r = call(&client, IND, json!({"symbol": "INFY", "indicator": "SUPERTREND", "params": {"period": 10, "multiplier": 3}, "start_date": "2024-01-01", "end_date": "2024-03-28"})).await;
     let out = ok(&r);
-    let last = &out["latest"];
-    let dir = last["direction"].as_f64().unwrap();
-    assert!(dir == 1.0 || dir == -1.0);
-    assert!(last["supertrend"].as_f64().unwrap() > 0.0);
-    for (name, key, word) in [
-        ("STOCH", "slowk", "Stochastic %K"),
-        ("MFI", "mfi", "MFI"),
-        ("WILLR", "willr", "Williams %R"),
-        ("CCI", "cci", "CCI"),
+    let series = out["series"].as_array().unwrap();
+    let history = out["history_bars_used"].as_u64().unwrap() as usize;
+    assert!(
+        history >= 10,
+        "warm-up of at least the ATR period: {history}"
+    );
+    let first = series[0]["t"].as_str().unwrap();
+    assert_eq!(first, "2024-01-01");
+    let (dates, [h, l, c]) = infy_bars(first, history, "2024-03-28");
+    let want = trading_mcp::indicators::trader::supertrend(&h, &l, &c, 10, 3.0).unwrap();
+    assert_eq!(dates.len(), history + series.len());
+    let mut flips = 0;
+    for (k, row) in series.iter().enumerate() {
+        let i = history + k;
+        assert_eq!(row["t"], dates[i].as_str());
+        for (key, col) in [
+            ("supertrend", &want.supertrend),
+            ("direction", &want.direction),
+            ("upper", &want.upper),
+            ("lower", &want.lower),
+        ] {
+            let got = row[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{key} at {}", dates[i]));
+            assert!(
+                (got - col[i]).abs() <= 1e-9 * col[i].abs().max(1.0),
+                "{key} at {}: tool {got}, library {}",
+                dates[i],
+                col[i]
+            );
+        }
+        // The stop is the band on the trend's side, below the close in an
+        // uptrend and above it in a downtrend.
+        let (st, dir, close) = (want.supertrend[i], want.direction[i], c[i]);
+        if dir > 0.0 {
+            assert_eq!(st, want.lower[i]);
+            assert!(st <= close, "{}", dates[i]);
+        } else {
+            assert_eq!(st, want.upper[i]);
+            assert!(st >= close, "{}", dates[i]);
+        }
+        if k > 0 && want.direction[i] != want.direction[i - 1] {
+            flips += 1;
+        }
+    }
+    assert!(flips > 0, "the quarter has at least one trend change");
+    assert_eq!(out["latest"], *series.last().unwrap());
+    assert_eq!(yahoo.count(), 1);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn readings_state_the_latest_value_against_the_levels() {
+    let yahoo = FakeYahoo::start().await;
+    let env = Env::new(&yahoo.url());
+    let client = env.stdio_client().await;
+    // TA-Lib on INFY 2024-03-28: STOCH 7.99, MFI 28.50, WILLR -90.64, CCI(20) -134.50.
+    for (name, params, key, column, reading) in [
+        (
+            "STOCH",
+            json!({}),
+            "slowk",
+            "STOCH_5_3_3_slowk",
+            "Stochastic %K 8.0: below 20, oversold",
+        ),
+        (
+            "MFI",
+            json!({}),
+            "mfi",
+            "MFI_14",
+            "MFI 28.5: between 20 and 80, neutral",
+        ),
+        (
+            "WILLR",
+            json!({}),
+            "willr",
+            "WILLR_14",
+            "Williams %R -90.6: below -80, oversold",
+        ),
+        (
+            "CCI",
+            json!({"timeperiod": 20}),
+            "cci",
+            "CCI_20",
+            "CCI -134.5: below -100, oversold",
+        ),
     ] {
-        let r = call(&client, IND, json!({"symbol": "INFY", "indicator": name, "start_date": "2024-01-01", "end_date": "2024-03-28"})).await;
+        let r = call(&client, IND, json!({"symbol": "INFY", "indicator": name, "params": params, "start_date": "2024-01-01", "end_date": "2024-03-28"})).await;
         let out = ok(&r);
-        assert!(out["latest"][key].is_f64(), "{name}");
+        let reference = reference_column("INFY.NS", column);
+        assert_matches_reference(out["series"].as_array().unwrap(), key, &reference);
+        let latest = out["latest"][key].as_f64().unwrap();
+        let want = reference.iter().find(|(d, _)| d == "2024-03-28").unwrap().1;
         assert!(
-            out["indicators"][0]["reading"]
-                .as_str()
-                .unwrap()
-                .starts_with(word),
-            "{name}"
+            (latest - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{name}: {latest} vs {want}"
+        );
+        assert_eq!(out["indicators"][0]["reading"], reading, "{name}");
+        assert!(
+            text(&r).contains(&format!("# {reading}\n")),
+            "{name}: {}",
+            text(&r)
         );
     }
     client.cancel().await.unwrap();
@@ -143,10 +247,18 @@ async fn indicator_errors_name_the_valid_choices() {
     let env = Env::new(&yahoo.url());
     let client = env.stdio_client().await;
     let e = tool_error(&call(&client, IND, json!({"symbol": "TCS", "indicator": "RSII"})).await);
-    assert!(
-        e.contains("unknown indicator 'RSII'") && e.contains("RSI, MACD") || e.contains("RSI,"),
-        "{e}"
+    let valid: Vec<&str> = trading_mcp::indicators::registry()
+        .iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(
+        e,
+        format!(
+            "unknown indicator 'RSII'; valid choices: {}",
+            valid.join(", ")
+        )
     );
+    assert!(e.contains(", RSI, "), "{e}");
     let e = tool_error(
         &call(
             &client,

@@ -97,38 +97,6 @@ async fn server_errors_are_retried_then_the_breaker_opens_and_stale_data_is_serv
 }
 
 #[tokio::test]
-async fn retry_after_is_honoured() {
-    let yahoo = FakeYahoo::start().await;
-    let env = Env::new(&yahoo.url());
-    yahoo.queue("HDFCBANK.NS", [Fault::RetryAfter(429, 1)]);
-    let client = env.stdio_client().await;
-    let r = call(
-        &client,
-        CHART,
-        json!({"symbol": "HDFCBANK", "start_date": "2024-03-01", "end_date": "2024-03-28"}),
-    )
-    .await;
-    assert_eq!(ok(&r)["freshness"]["stale"], false);
-    assert!(!bars(&r).is_empty());
-    let seen = yahoo.seen();
-    assert_eq!(seen.len(), 2);
-    let waited = seen[1].at.duration_since(seen[0].at);
-    assert!(
-        waited >= std::time::Duration::from_millis(950),
-        "retried after {waited:?}, not the 1 s asked"
-    );
-    assert_eq!(
-        db_scalar(
-            &env.db(),
-            "SELECT COUNT(*) FROM upstream_calls WHERE status = 429"
-        )
-        .await,
-        1
-    );
-    client.cancel().await.unwrap();
-}
-
-#[tokio::test]
 async fn client_errors_other_than_429_are_not_retried() {
     let yahoo = FakeYahoo::start().await;
     let env = Env::new(&yahoo.url());
@@ -161,9 +129,12 @@ async fn malformed_unknown_nulls_and_empty_responses_are_handled() {
     )
     .await;
     let msg = tool_error(&r);
-    assert!(
-        msg.contains("cannot read") && msg.contains("malformed") || msg.contains("EOF"),
-        "{msg}"
+    assert_eq!(
+        msg,
+        format!(
+            "no data for TITAN.NS 1d in the requested range: {host} sent a response we cannot read: EOF while parsing a value at line 1 column 32. Nothing is stored for it yet; try again in a minute, or ask for a range that was fetched before",
+            host = yahoo.addr
+        )
     );
     assert_eq!(db_counts(&env.db()).await.0, 0);
     let r = call(

@@ -141,7 +141,7 @@ fn protocol_errors() -> Vec<(&'static str, Value, &'static str)> {
         (
             "server_stats",
             json!({"verbose": true}),
-            "unknown field `verbose`",
+            "takes no arguments (got `verbose`)",
         ),
         (
             "no_such_tool",

@@ -27,7 +27,7 @@ pub fn find(name: &str) -> Result<&'static IndicatorSpec, IndicatorError> {
     all.iter()
         .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
         .ok_or_else(|| IndicatorError::Unknown {
-            name: name.to_string(),
+            name: crate::echo::clip(name).into_owned(),
             valid: all.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
         })
 }
@@ -57,7 +57,7 @@ pub fn resolve_params(
                     .join(", ")
             };
             return Err(IndicatorError::InvalidParam {
-                param: name.clone(),
+                param: crate::echo::clip(name).into_owned(),
                 value: *value,
                 reason: format!(
                     "unknown parameter for {}; valid parameters: {valid}",

@@ -135,7 +135,7 @@ pub fn find(name: &str) -> Option<&'static PatternSpec> {
 /// Like [`find`], with a user-facing error listing the valid names.
 pub fn lookup(name: &str) -> Result<&'static PatternSpec, PatternError> {
     find(name).ok_or_else(|| PatternError::Unknown {
-        name: name.to_string(),
+        name: crate::echo::clip(name).into_owned(),
         valid: REGISTRY
             .iter()
             .map(|s| s.name)

@@ -17,7 +17,7 @@ use std::time::Duration;
 pub use cache::{BYTES_PER_BAR, SeriesKey};
 pub use chart::ChartService;
 pub use news::{FeedRefresh, NewsRequest, NewsService};
-pub use range::{Bound, default_start, key_range, parse_bound};
+pub use range::{Bound, default_start, key_range, parse_bound, shift_back};
 
 use crate::model::{Bar, Instrument, Interval};
 use crate::symbol::{ResolvedSymbol, Venue};

@@ -25,7 +25,8 @@ pub fn parse_bound(field: &str, s: &str) -> Result<Bound, ServiceError> {
         return Ok(Bound::Instant(t.with_timezone(&Utc)));
     }
     Err(ServiceError::BadRequest(format!(
-        "{field} {s:?} is not a date; write YYYY-MM-DD (exchange-local date) or RFC 3339 such as 2024-03-01T09:15:00+05:30"
+        "{field} {:?} is not a date; write YYYY-MM-DD (exchange-local date) or RFC 3339 such as 2024-03-01T09:15:00+05:30",
+        crate::echo::clip(s)
     )))
 }
 
@@ -44,10 +45,39 @@ fn default_span(interval: Interval) -> Duration {
 /// The start a request without `start_date` gets: a span before `end`
 /// that suits the interval (one year of daily bars, five days of 5m...).
 pub fn default_start(interval: Interval, end: Bound) -> Bound {
-    match end {
-        Bound::Date(d) => Bound::Date(d - default_span(interval)),
-        Bound::Instant(t) => Bound::Instant(t - default_span(interval)),
+    shift_back(end, default_span(interval))
+}
+
+/// `b` moved `by` earlier, stopping at the earliest representable moment
+/// (which range checks then reject as before 1970) rather than overflowing.
+pub fn shift_back(b: Bound, by: Duration) -> Bound {
+    match b {
+        Bound::Date(d) => Bound::Date(d.checked_sub_signed(by).unwrap_or(NaiveDate::MIN)),
+        Bound::Instant(t) => {
+            Bound::Instant(t.checked_sub_signed(by).unwrap_or(DateTime::<Utc>::MIN_UTC))
+        }
     }
+}
+
+/// Rejects a bound no market data can have: before 1970, or more than a
+/// year after `today`.
+fn check_bound(name: &str, b: Bound, zone: Tz, today: NaiveDate) -> Result<(), ServiceError> {
+    let date = match b {
+        Bound::Date(d) => d,
+        Bound::Instant(t) => local_date(zone, t),
+    };
+    let min_date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    if date < min_date {
+        return Err(ServiceError::BadRequest(format!(
+            "{name} {date} is before 1970-01-01; no market data is that old"
+        )));
+    }
+    if date.years_since(today).is_some_and(|y| y > 1) {
+        return Err(ServiceError::BadRequest(format!(
+            "{name} {date} is more than a year in the future"
+        )));
+    }
+    Ok(())
 }
 
 /// The bar-key range `[start, end)` for a request; `end_date` is inclusive.
@@ -60,31 +90,21 @@ pub fn key_range(
 ) -> Result<(i64, i64), ServiceError> {
     let today = local_date(zone, now);
     let end = end.unwrap_or(Bound::Date(today));
-    let start = start.unwrap_or_else(|| default_start(interval, end));
-    let min_date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    for (name, b) in [("start_date", start), ("end_date", end)] {
-        let date = match b {
-            Bound::Date(d) => d,
-            Bound::Instant(t) => local_date(zone, t),
-        };
-        if date < min_date {
-            return Err(ServiceError::BadRequest(format!(
-                "{name} {date} is before 1970-01-01; no market data is that old"
-            )));
-        }
-        if date.years_since(today).is_some_and(|y| y > 1) {
-            return Err(ServiceError::BadRequest(format!(
-                "{name} {date} is more than a year in the future"
-            )));
-        }
+    if let Some(start) = start {
+        check_bound("start_date", start, zone, today)?;
     }
+    // The end first: a default start is derived from it.
+    check_bound("end_date", end, zone, today)?;
+    let start = start.unwrap_or_else(|| default_start(interval, end));
+    check_bound("start_date", start, zone, today)?;
     let (s, e) = if interval.is_intraday() {
         let s = match start {
             Bound::Date(d) => local_midnight(zone, d),
             Bound::Instant(t) => t.timestamp(),
         };
         let e = match end {
-            Bound::Date(d) => local_midnight(zone, d + Duration::days(1)),
+            // Checked above: within a year of today, so it has a next day.
+            Bound::Date(d) => local_midnight(zone, d.succ_opt().unwrap_or(d)),
             Bound::Instant(t) => t.timestamp() + 1,
         };
         (s, e)
@@ -192,6 +212,33 @@ mod tests {
         let (s, e) = key_range(Interval::D1, IST, None, None, now()).unwrap();
         assert_eq!(e, date_key(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap()));
         assert_eq!((e - s) / 86_400, 366);
+    }
+
+    #[test]
+    fn extreme_dates_are_rejected_not_overflowed() {
+        for (start, end) in [
+            (None, d("-262143-01-01")),
+            (d("-262143-01-01"), d("2024-01-01")),
+            (None, d("+262142-12-31")),
+            (d("2024-01-01"), d("+262142-12-31")),
+        ] {
+            for interval in crate::model::INTERVALS {
+                let err = key_range(interval, IST, start, end, now()).unwrap_err();
+                assert!(
+                    err.to_string().contains("1970") || err.to_string().contains("future"),
+                    "{err}"
+                );
+            }
+        }
+        let err = key_range(Interval::D1, IST, None, d("-262143-01-01"), now()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "end_date -262143-01-01 is before 1970-01-01; no market data is that old"
+        );
+        assert_eq!(
+            shift_back(Bound::Date(NaiveDate::MIN), Duration::days(1)),
+            Bound::Date(NaiveDate::MIN)
+        );
     }
 
     #[test]

@@ -21,6 +21,15 @@ pub struct FetchBatch<'a> {
     pub fetched_at: i64,
 }
 
+/// The one range that replaces `new` and the stored ranges it overlaps or
+/// touches (`start <= new.end && end >= new.start`, as `save_fetch` selects
+/// them): their hull. Pure, so its algebra can be tested on its own.
+pub fn merge_coverage(new: (i64, i64), touching: &[(i64, i64)]) -> (i64, i64) {
+    touching
+        .iter()
+        .fold(new, |(s, e), &(ts, te)| (s.min(ts), e.max(te)))
+}
+
 impl BarStore {
     /// Writes a fetch: instrument, bars (upserted), actions, and the merged
     /// coverage, all or nothing.
@@ -126,11 +135,11 @@ impl BarStore {
             .bind(start)
             .fetch_all(&mut *tx)
             .await?;
-            let mut merged = (start, end);
-            for row in &touching {
-                let (s, e): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-                merged = (merged.0.min(s), merged.1.max(e));
-            }
+            let touching = touching
+                .iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .collect::<Result<Vec<(i64, i64)>, sqlx::Error>>()?;
+            let merged = merge_coverage((start, end), &touching);
             sqlx::query(
                 "DELETE FROM coverage
                  WHERE symbol = ? AND interval = ? AND start_ts <= ? AND end_ts >= ?",

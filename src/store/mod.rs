@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use bars::FetchBatch;
+pub use bars::{FetchBatch, merge_coverage};
 pub use calls::{BreakerTransitionRow, StoreSummary, UpstreamCallRow};
 pub use news::{
     FeedFetchRow, FeedState, FetchStatus, LinkKind, NewsCounts, NewsItem, NewsSearch, StoredArticle,

@@ -38,8 +38,9 @@ impl<T: Choices> Choice<T> {
     {
         self.0.clone().map_err(|raw| {
             ToolError(format!(
-                "unknown {} {raw:?}; use one of {}",
+                "unknown {} {:?}; use one of {}",
                 T::WHAT,
+                crate::echo::clip(&raw),
                 T::choices().join(", ")
             ))
         })
@@ -97,10 +98,36 @@ impl Choices for Exchange {
     }
 }
 
-/// The arguments of a tool that takes none.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// The arguments of a tool that takes none: any argument is a protocol
+/// error that says so.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct NoArgs {}
+
+impl<'de> Deserialize<'de> for NoArgs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Empty;
+        impl<'de> serde::de::Visitor<'de> for Empty {
+            type Value = NoArgs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an empty object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NoArgs, A::Error> {
+                match map.next_key::<String>()? {
+                    None => Ok(NoArgs {}),
+                    Some(key) => Err(serde::de::Error::custom(format!(
+                        "this tool takes no arguments (got `{}`)",
+                        crate::echo::clip(&key)
+                    ))),
+                }
+            }
+        }
+        d.deserialize_map(Empty)
+    }
+}
 
 /// Rows returned when `max_points` is not given.
 pub const DEFAULT_MAX_POINTS: i64 = 500;

@@ -304,8 +304,10 @@ fn resolve(item_name: &str, params: Option<&Map<String, Value>>) -> Result<Job, 
         }
         .ok_or_else(|| {
             ToolError(format!(
-                "parameter {k:?} of {} must be a number, not {v}",
-                spec.name
+                "parameter {:?} of {} must be a number, not {}",
+                crate::echo::clip(k),
+                spec.name,
+                crate::echo::clip(&v.to_string())
             ))
         })?;
         given.push((k.clone(), x));

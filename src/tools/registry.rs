@@ -80,14 +80,32 @@ fn decode<A: serde::de::DeserializeOwned>(
     args: Map<String, Value>,
 ) -> Result<A, CallError> {
     serde_path_to_error::deserialize(Value::Object(args)).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
+        let path = crate::echo::clip(&e.path().to_string()).into_owned();
+        let inner = bounded(&e.into_inner().to_string());
         if path == "." || path.is_empty() {
             CallError::InvalidParams(format!("{tool}: invalid arguments: {inner}"))
         } else {
             CallError::InvalidParams(format!("{tool}: invalid argument `{path}`: {inner}"))
         }
     })
+}
+
+/// serde's message, which quotes the offending key or value whole, with
+/// any quoted text over the echo limit clipped.
+fn bounded(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1_024));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd parts are between backticks: what serde quotes from the input.
+        if i % 2 == 1 {
+            out.push_str(&crate::echo::clip(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// A JSON schema object for `T` (draft 2020-12, as MCP uses).

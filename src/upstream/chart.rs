@@ -78,9 +78,11 @@ impl ChartClient {
                         },
                     })
                 } else {
-                    Err(UpstreamError::Malformed {
+                    Err(UpstreamError::Refused {
                         host: self.host(),
-                        detail: format!("{code}: {description}"),
+                        status: answer.status,
+                        code,
+                        description,
                     })
                 }
             }

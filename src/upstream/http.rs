@@ -228,69 +228,20 @@ impl HttpUpstream {
             match acquired {
                 Ok(t) => self.note_transition(&host_label, t).await,
                 Err(rejected) => {
+                    let wait_ms = (rejected.retry_at - self.clock.now()).num_milliseconds();
                     return Err(UpstreamError::BreakerOpen {
                         host: host_label,
-                        retry_in_secs: (rejected.retry_at - self.clock.now()).num_seconds().max(1),
+                        // Rounded up: "in 0 s" would invite a call that is rejected too.
+                        retry_in_secs: (wait_ms + 999).div_euclid(1000).max(1),
                     });
                 }
             }
             host.bucket.acquire().await;
-            let started = Instant::now();
             let at_ms = self.clock.now().timestamp_millis();
-            let result = self.client.get(url.clone()).send().await;
-            let (outcome, status, bytes, retry_after) = match result {
-                Ok(resp) => {
-                    let status = resp.status();
-                    let retry_after = resp
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
-                    match read_body(resp, cap).await {
-                        Ok((body, truncated)) => {
-                            let ok = status.is_success()
-                                || (status.is_client_error()
-                                    && status != StatusCode::TOO_MANY_REQUESTS);
-                            let bytes = body.len() as i64;
-                            let outcome = if ok {
-                                Ok((body, truncated))
-                            } else {
-                                Err(Failure::Status(status.as_u16()))
-                            };
-                            (outcome, Some(status.as_u16()), Some(bytes), retry_after)
-                        }
-                        Err(e) => (Err(classify(&e)), Some(status.as_u16()), None, retry_after),
-                    }
-                }
-                Err(e) => (Err(classify(&e)), None, None, None),
-            };
-            let latency_ms = started.elapsed().as_millis() as i64;
-            let error = match &outcome {
-                Ok(_) => None,
-                Err(f) => Some(format!("{f:?}")),
-            };
-            let row = UpstreamCallRow {
-                at_ms,
-                host: host_label.clone(),
-                symbol: symbol.map(str::to_string),
-                path: url.path().to_string(),
-                status,
-                latency_ms,
-                bytes,
-                error: error.clone(),
-            };
-            if let Err(e) = self.store.record_call(&row).await {
-                tracing::error!(error = %e, "cannot record upstream call");
-            }
-            {
-                let mut c = host.counters.lock().unwrap_or_else(|e| e.into_inner());
-                c.0 += 1;
-                if outcome.is_err() {
-                    c.1 += 1;
-                }
-            }
-            tracing::debug!(host = %host_label, path = url.path(), ?status, latency_ms, ?error, "upstream call");
-            match outcome {
+            let tried = self.attempt(url, cap).await;
+            self.log_attempt(&host, &host_label, url, symbol, at_ms, &tried)
+                .await;
+            let failure = match tried.outcome {
                 Ok((body, truncated)) => {
                     let t = host
                         .breaker
@@ -299,32 +250,130 @@ impl HttpUpstream {
                         .on_success(self.clock.now());
                     self.note_transition(&host_label, t).await;
                     return Ok(Answer {
-                        status: status.unwrap_or(200),
+                        status: tried.status.unwrap_or(200),
                         body,
                         truncated,
                     });
                 }
-                Err(failure) => {
-                    if failure.counts_for_breaker() {
-                        let t = host
-                            .breaker
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .on_failure(self.clock.now(), &describe(failure));
-                        self.note_transition(&host_label, t).await;
-                    }
-                    match self.config.retry.delay(attempt, failure, retry_after) {
-                        Some(wait) => {
-                            host.counters.lock().unwrap_or_else(|e| e.into_inner()).2 += 1;
-                            tracing::info!(host = %host_label, attempt, wait_ms = wait.as_millis() as u64, failure = %describe(failure), "retrying upstream call");
-                            tokio::time::sleep(wait).await;
-                        }
-                        None => return Err(to_error(failure, host_label, attempt)),
-                    }
+                Err(failure) => failure,
+            };
+            if failure.counts_for_breaker() {
+                let t = host
+                    .breaker
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .on_failure(self.clock.now(), &describe(failure));
+                self.note_transition(&host_label, t).await;
+            }
+            let policy = &self.config.retry;
+            if let Some(asked) = tried.retry_after.filter(|w| *w > policy.max_retry_after)
+                && failure.is_retryable()
+            {
+                return Err(UpstreamError::RetryAfterTooLong {
+                    host: host_label,
+                    asked_secs: asked.as_secs_f64().ceil() as u64,
+                    max_ms: policy.max_retry_after.as_millis() as u64,
+                });
+            }
+            match policy.delay(attempt, failure, tried.retry_after) {
+                Some(wait) => {
+                    host.counters.lock().unwrap_or_else(|e| e.into_inner()).2 += 1;
+                    tracing::info!(host = %host_label, attempt, wait_ms = wait.as_millis() as u64, failure = %describe(failure), "retrying upstream call");
+                    tokio::time::sleep(wait).await;
                 }
+                None => return Err(to_error(failure, &tried.detail, host_label, attempt)),
             }
         }
     }
+
+    /// One request and its body (at most `cap` bytes of it), classified.
+    async fn attempt(&self, url: &Url, cap: Option<usize>) -> Attempt {
+        let started = Instant::now();
+        let mut tried = Attempt {
+            outcome: Err(Failure::Connect),
+            status: None,
+            bytes: None,
+            retry_after: None,
+            detail: String::new(),
+            latency_ms: 0,
+        };
+        match self.client.get(url.clone()).send().await {
+            Ok(resp) => {
+                let status = resp.status();
+                tried.status = Some(status.as_u16());
+                tried.retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    // Retry-After dates are the server's real time, not
+                    // the (perhaps replayed) process clock.
+                    .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
+                match read_body(resp, cap).await {
+                    Ok((body, truncated)) => {
+                        let ok = status.is_success()
+                            || (status.is_client_error()
+                                && status != StatusCode::TOO_MANY_REQUESTS);
+                        tried.bytes = Some(body.len() as i64);
+                        tried.outcome = if ok {
+                            Ok((body, truncated))
+                        } else {
+                            Err(Failure::Status(status.as_u16()))
+                        };
+                    }
+                    Err(e) => (tried.outcome, tried.detail) = classify(&e, true),
+                }
+            }
+            Err(e) => (tried.outcome, tried.detail) = classify(&e, false),
+        }
+        tried.latency_ms = started.elapsed().as_millis() as i64;
+        tried
+    }
+
+    /// Writes the call log row and the host's counters.
+    async fn log_attempt(
+        &self,
+        host: &Host,
+        host_label: &str,
+        url: &Url,
+        symbol: Option<&str>,
+        at_ms: i64,
+        tried: &Attempt,
+    ) {
+        let error = tried.outcome.as_ref().err().map(|f| format!("{f:?}"));
+        let row = UpstreamCallRow {
+            at_ms,
+            host: host_label.to_string(),
+            symbol: symbol.map(str::to_string),
+            path: url.path().to_string(),
+            status: tried.status,
+            latency_ms: tried.latency_ms,
+            bytes: tried.bytes,
+            error: error.clone(),
+        };
+        if let Err(e) = self.store.record_call(&row).await {
+            tracing::error!(error = %e, "cannot record upstream call");
+        }
+        {
+            let mut c = host.counters.lock().unwrap_or_else(|e| e.into_inner());
+            c.0 += 1;
+            if tried.outcome.is_err() {
+                c.1 += 1;
+            }
+        }
+        tracing::debug!(host = %host_label, path = url.path(), status = ?tried.status, latency_ms = tried.latency_ms, ?error, detail = %tried.detail, "upstream call");
+    }
+}
+
+/// What one request produced.
+struct Attempt {
+    /// The body, and whether it was cut at the cap.
+    outcome: Result<(Vec<u8>, bool), Failure>,
+    status: Option<u16>,
+    bytes: Option<i64>,
+    retry_after: Option<Duration>,
+    /// What went wrong at the transport level, for the error message.
+    detail: String,
+    latency_ms: i64,
 }
 
 /// `host` or `host:port`: the unit a breaker and a rate limit protect.
@@ -336,33 +385,73 @@ pub fn host_label(url: &Url) -> String {
     }
 }
 
-fn classify(e: &reqwest::Error) -> Failure {
-    if e.is_timeout() {
-        Failure::Timeout
+/// Classifies a transport error (`in_body`: after the headers arrived) and
+/// says what happened in words.
+fn classify(e: &reqwest::Error, in_body: bool) -> (Result<(Vec<u8>, bool), Failure>, String) {
+    let io = io_kind(e);
+    let (failure, detail) = if e.is_timeout() && e.is_connect() {
+        (
+            Failure::Connect,
+            "the connection was not accepted in time".to_string(),
+        )
+    } else if e.is_timeout() {
+        (Failure::Timeout, String::new())
     } else if let Some(status) = e.status() {
-        Failure::Status(status.as_u16())
+        (Failure::Status(status.as_u16()), String::new())
+    } else if in_body || e.is_body() || e.is_decode() {
+        (Failure::Interrupted, String::new())
+    } else if io == Some(std::io::ErrorKind::ConnectionRefused) {
+        (Failure::Connect, "connection refused".to_string())
     } else {
-        Failure::Connect
+        (Failure::Connect, innermost(e))
+    };
+    (Err(failure), detail)
+}
+
+/// The kind of the first IO error in `e`'s source chain.
+fn io_kind(e: &reqwest::Error) -> Option<std::io::ErrorKind> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        source = err.source();
     }
+    None
+}
+
+/// The innermost cause's message: the one that says what actually failed.
+fn innermost(e: &reqwest::Error) -> String {
+    let mut last: &dyn std::error::Error = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }
 
 fn describe(f: Failure) -> String {
     match f {
         Failure::Timeout => "timeout".into(),
         Failure::Connect => "connection error".into(),
+        Failure::Interrupted => "connection broke mid-answer".into(),
         Failure::Status(s) => format!("HTTP {s}"),
         Failure::Malformed => "malformed response".into(),
     }
 }
 
-fn to_error(f: Failure, host: String, attempts: u32) -> UpstreamError {
+fn to_error(f: Failure, detail: &str, host: String, attempts: u32) -> UpstreamError {
     match f {
         Failure::Timeout => UpstreamError::Timeout { host, attempts },
         Failure::Connect => UpstreamError::Connect {
             host,
-            detail: "connection failed".into(),
+            detail: if detail.is_empty() {
+                "connection failed".into()
+            } else {
+                detail.to_string()
+            },
             attempts,
         },
+        Failure::Interrupted => UpstreamError::Interrupted { host, attempts },
         Failure::Status(status) => UpstreamError::Status {
             host,
             status,

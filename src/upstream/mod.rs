@@ -48,6 +48,23 @@ pub enum UpstreamError {
         detail: String,
         attempts: u32,
     },
+    #[error("the connection to {host} broke before the answer was complete{}", retries_note(*.attempts))]
+    Interrupted { host: String, attempts: u32 },
+    #[error(
+        "{host} asks us to wait {asked_secs} s before trying again (Retry-After), longer than the {max_ms} ms this server waits (--retry-after-max-ms); try again after that"
+    )]
+    RetryAfterTooLong {
+        host: String,
+        asked_secs: u64,
+        max_ms: u64,
+    },
+    #[error("{host} refused the request (HTTP {status}): {code}: {description}")]
+    Refused {
+        host: String,
+        status: u16,
+        code: String,
+        description: String,
+    },
     #[error("{host} sent a response we cannot read: {detail}")]
     Malformed { host: String, detail: String },
     #[error("bad upstream URL {0}")]

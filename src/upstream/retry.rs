@@ -1,7 +1,8 @@
 //! Retry with exponential backoff and jitter.
 //!
-//! Retried: timeouts, connection errors, 5xx and 429 (honouring
-//! `Retry-After`). Never retried: any other 4xx — asking again cannot help.
+//! Retried: timeouts, connection errors (refused, or cut mid-answer), 5xx
+//! and 429 (honouring `Retry-After`). Never retried: any other 4xx — asking
+//! again cannot help — nor a `Retry-After` longer than we are willing to wait.
 
 use std::time::Duration;
 
@@ -27,6 +28,8 @@ impl Default for RetryPolicy {
 pub enum Failure {
     Timeout,
     Connect,
+    /// The connection broke after the headers, before the body was complete.
+    Interrupted,
     Status(u16),
     /// A 200 whose body we could not read.
     Malformed,
@@ -35,7 +38,7 @@ pub enum Failure {
 impl Failure {
     pub fn is_retryable(self) -> bool {
         match self {
-            Failure::Timeout | Failure::Connect => true,
+            Failure::Timeout | Failure::Connect | Failure::Interrupted => true,
             Failure::Status(s) => s == 429 || (500..600).contains(&s),
             Failure::Malformed => false,
         }

@@ -134,6 +134,28 @@ pub fn yahoo_daily(symbol: &str) -> Option<YahooDaily> {
     })
 }
 
+/// Every recorded chart response in `shared/data/yahoo_chart/{chart,
+/// historical_via_chart}`, as (`sub/file name`, the whole recording), in
+/// file order.
+pub fn yahoo_chart_recordings() -> Vec<(String, serde_json::Value)> {
+    let dir = shared_dir().join("data/yahoo_chart");
+    let mut out = Vec::new();
+    for sub in ["chart", "historical_via_chart"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|f| f.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let name = format!("{sub}/{}", f.file_name().unwrap().to_string_lossy());
+            out.push((name, serde_json::from_str(&text).unwrap()));
+        }
+    }
+    out
+}
+
 pub const REFERENCE_SYMBOLS: [&str; 3] = ["RELIANCE.NS", "TCS.NS", "INFY.NS"];
 
 pub fn talib_reference(symbol: &str) -> Reference {

@@ -8,17 +8,23 @@
 //! - anything else: Yahoo's real 404 body.
 //!
 //! It counts requests and can inject faults per symbol (queued, then the
-//! normal answer) or for every request.
+//! normal answer) or for every request: statuses, `Retry-After` in both
+//! forms, Yahoo's own `chart.error` bodies, garbage and truncated JSON, and
+//! transport faults (a hang, a slow drip, a connection cut mid-body).
+//! [`refused_url`] and [`Blackhole`] give a port that refuses connections
+//! and one that never completes them.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 use crate::shared_data::{shared_dir, yahoo_daily};
@@ -30,12 +36,26 @@ pub enum Fault {
     Status(u16),
     /// 429 (or any status) with `Retry-After: secs`.
     RetryAfter(u16, u64),
+    /// 429 (or any status) with `Retry-After` as an HTTP date `secs` from now.
+    RetryAfterDate(u16, u64),
+    /// This status with Yahoo's error body `{"chart": {"result": null,
+    /// "error": {code, description}}}`.
+    ChartError(u16, &'static str, &'static str),
     /// 200 with a body that is not JSON.
     Malformed,
+    /// 200 with the normal answer cut in half (a valid HTTP message whose
+    /// JSON ends mid-way).
+    Truncated,
     /// 200 with a result that has no `timestamp` (no bars).
     Empty,
     /// The normal answer with every 3rd bar's prices set to null.
     Nulls,
+    /// Say nothing for this long, then give the normal answer.
+    Hang(Duration),
+    /// The normal answer in `pieces` parts, `every` apart (headers at once).
+    Drip { pieces: usize, every: Duration },
+    /// Headers and half the normal body, then the connection is cut.
+    Reset,
 }
 
 /// One request the fake saw.
@@ -54,6 +74,8 @@ struct FakeState {
     queued: Mutex<HashMap<String, VecDeque<Fault>>>,
     always: Mutex<Option<Fault>>,
     pinned: Mutex<HashMap<String, PathBuf>>,
+    /// Cancelled when the fake is dropped: hung answers end with it.
+    stop: tokio_util::sync::CancellationToken,
 }
 
 pub struct FakeYahoo {
@@ -64,13 +86,18 @@ pub struct FakeYahoo {
 
 impl FakeYahoo {
     pub async fn start() -> FakeYahoo {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        FakeYahoo::serve(listener)
+    }
+
+    /// Serves the fake on `listener` (e.g. a [`Blackhole`]'s, once it opens).
+    pub fn serve(listener: tokio::net::TcpListener) -> FakeYahoo {
         let state = Arc::new(FakeState::default());
         let app = axum::Router::new()
             .route("/v8/finance/chart/{symbol}", axum::routing::get(chart))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let shutdown = tokio_util::sync::CancellationToken::new();
+        let shutdown = state.stop.clone();
         let stop = shutdown.clone();
         tokio::spawn(async move {
             axum::serve(listener, app)
@@ -114,7 +141,9 @@ impl FakeYahoo {
         *self.state.always.lock().unwrap() = fault;
     }
 
-    /// Answer `symbol` with a recorded response file under `shared/data/yahoo_chart/`.
+    /// Answer `symbol` with a recorded response file under
+    /// `shared/data/yahoo_chart/`, cut to the request's `period1..period2`
+    /// as Yahoo would (bars and events outside it dropped).
     pub fn pin(&self, symbol: &str, recorded: &str) {
         let path = shared_dir().join("data/yahoo_chart").join(recorded);
         assert!(path.is_file(), "{}", path.display());
@@ -154,34 +183,96 @@ async fn chart(
             .and_then(|q| q.pop_front())
             .or_else(|| state.always.lock().unwrap().clone())
     };
+    let normal = |nulls| answer(&state, &symbol, &interval, period1, period2, nulls);
     match fault {
         Some(Fault::Status(code)) => {
-            return (StatusCode::from_u16(code).unwrap(), "upstream trouble").into_response();
+            (StatusCode::from_u16(code).unwrap(), "upstream trouble").into_response()
         }
-        Some(Fault::RetryAfter(code, secs)) => {
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                "retry-after",
-                HeaderValue::from_str(&secs.to_string()).unwrap(),
-            );
-            return (StatusCode::from_u16(code).unwrap(), headers, "slow down").into_response();
-        }
-        Some(Fault::Malformed) => {
-            return (
-                StatusCode::OK,
-                [("content-type", "application/json")],
-                "{\"chart\": {\"result\": [ {\"meta\": ",
-            )
-                .into_response();
+        Some(Fault::RetryAfter(code, secs)) => retry_after(code, secs.to_string()),
+        Some(Fault::RetryAfterDate(code, secs)) => retry_after(
+            code,
+            httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(secs)),
+        ),
+        Some(Fault::ChartError(code, name, description)) => (
+            StatusCode::from_u16(code).unwrap(),
+            axum::Json(
+                json!({"chart": {"result": null, "error": {"code": name, "description": description}}}),
+            ),
+        )
+            .into_response(),
+        Some(Fault::Malformed) => (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            "{\"chart\": {\"result\": [ {\"meta\": ",
+        )
+            .into_response(),
+        Some(Fault::Truncated) => {
+            let body = body_bytes(normal(false)).await;
+            let half = body[..body.len() / 2].to_vec();
+            (StatusCode::OK, [("content-type", "application/json")], half).into_response()
         }
         Some(Fault::Empty) => {
-            let body = chart_body(&symbol, &interval, &[], false);
-            return axum::Json(body).into_response();
+            axum::Json(chart_body(&symbol, &interval, &[], false)).into_response()
         }
-        Some(Fault::Nulls) => return answer(&state, &symbol, &interval, period1, period2, true),
-        None => {}
+        Some(Fault::Nulls) => normal(true),
+        Some(Fault::Hang(wait)) => {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => normal(false),
+                _ = state.stop.cancelled() => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            }
+        }
+        Some(Fault::Drip { pieces, every }) => {
+            let body = body_bytes(normal(false)).await;
+            let size = body.len().div_ceil(pieces.max(1)).max(1);
+            let chunks: Vec<Vec<u8>> = body.chunks(size).map(<[u8]>::to_vec).collect();
+            let stream = futures::stream::iter(chunks).then(move |chunk| async move {
+                tokio::time::sleep(every).await;
+                Ok::<_, std::io::Error>(chunk)
+            });
+            (
+                [("content-type", "application/json")],
+                Body::from_stream(stream),
+            )
+                .into_response()
+        }
+        Some(Fault::Reset) => {
+            let body = body_bytes(normal(false)).await;
+            let half = body[..body.len() / 2].to_vec();
+            // The cut comes a moment after the first half, so that the
+            // headers and the half are on the wire before it.
+            let stream = futures::stream::iter([Ok(half), Err(())]).then(|piece| async move {
+                match piece {
+                    Ok(bytes) => Ok(bytes),
+                    Err(()) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "cut mid-body",
+                        ))
+                    }
+                }
+            });
+            (
+                [("content-type", "application/json")],
+                Body::from_stream(stream),
+            )
+                .into_response()
+        }
+        None => normal(false),
     }
-    answer(&state, &symbol, &interval, period1, period2, false)
+}
+
+fn retry_after(code: u16, value: String) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert("retry-after", HeaderValue::from_str(&value).unwrap());
+    (StatusCode::from_u16(code).unwrap(), headers, "slow down").into_response()
+}
+
+async fn body_bytes(response: Response) -> Vec<u8> {
+    axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 fn answer(
@@ -196,11 +287,9 @@ fn answer(
         let recorded: Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let status = recorded["response"]["status"].as_u64().unwrap_or(200) as u16;
-        return (
-            StatusCode::from_u16(status).unwrap(),
-            axum::Json(recorded["response"]["bodyJson"].clone()),
-        )
-            .into_response();
+        let mut body = recorded["response"]["bodyJson"].clone();
+        cut_to_period(&mut body, p1, p2);
+        return (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response();
     }
     match rows_for(symbol, interval) {
         Some(rows) => {
@@ -311,4 +400,101 @@ fn chart_body(symbol: &str, interval: &str, rows: &[Row], nulls: bool) -> Value 
             "adjclose": [{"adjclose": col(&|r| r.adj)}],
         }
     }], "error": null}})
+}
+
+/// Drops the bars and events of a recorded chart body outside `[p1, p2)`.
+fn cut_to_period(body: &mut Value, p1: i64, p2: i64) {
+    let Some(result) = body.pointer_mut("/chart/result/0") else {
+        return;
+    };
+    let keep: Vec<bool> = result["timestamp"]
+        .as_array()
+        .map(|ts| {
+            ts.iter()
+                .map(|t| t.as_i64().is_some_and(|t| t >= p1 && t < p2))
+                .collect()
+        })
+        .unwrap_or_default();
+    let filter = |v: &mut Value| {
+        if let Some(a) = v.as_array_mut() {
+            let mut i = 0;
+            a.retain(|_| {
+                i += 1;
+                keep.get(i - 1).copied().unwrap_or(false)
+            });
+        }
+    };
+    if !keep.is_empty() {
+        filter(&mut result["timestamp"]);
+        for q in result["indicators"]["quote"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            for col in q.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+                filter(col);
+            }
+        }
+        for a in result["indicators"]["adjclose"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            filter(&mut a["adjclose"]);
+        }
+    }
+    for kind in ["dividends", "splits"] {
+        if let Some(events) = result
+            .get_mut("events")
+            .and_then(|e| e.get_mut(kind))
+            .and_then(Value::as_object_mut)
+        {
+            events.retain(|_, e| e["date"].as_i64().is_some_and(|t| t >= p1 && t < p2));
+        }
+    }
+}
+
+/// A URL of a loopback port nothing listens on: connections are refused.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// A loopback port whose accept queue is full, so connection attempts
+/// hang in the handshake (the kernel drops the SYNs) until [`Blackhole::open`]
+/// starts serving the fake on it.
+pub struct Blackhole {
+    listener: tokio::net::TcpListener,
+    /// Connections that fill the queue; never accepted while blocked.
+    fillers: Vec<std::net::TcpStream>,
+}
+
+impl Blackhole {
+    pub fn new() -> Blackhole {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap();
+        // A backlog of 0 still queues one connection; two make sure the
+        // queue is full. They complete at once (the kernel accepts them).
+        let fillers = (0..2)
+            .filter_map(|_| {
+                std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()
+            })
+            .collect();
+        Blackhole { listener, fillers }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.listener.local_addr().unwrap())
+    }
+
+    /// Starts answering: the queued connections are accepted and the fake
+    /// serves on this port from now on.
+    pub fn open(self) -> FakeYahoo {
+        drop(self.fillers);
+        FakeYahoo::serve(self.listener)
+    }
 }

@@ -15,7 +15,7 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 
 #[allow(unused_imports)] // each test crate uses its own subset
-pub use fake_yahoo::{FakeYahoo, Fault};
+pub use fake_yahoo::{Blackhole, FakeYahoo, Fault, refused_url};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_trading-mcp");
 
@@ -78,7 +78,13 @@ impl Env {
 
     /// Starts `trading-mcp serve` (stdio) and connects rmcp's client to it.
     pub async fn stdio_client(&self) -> Client {
-        let (transport, _stderr) = TokioChildProcess::builder(self.command(&["serve"]))
+        self.stdio_client_with(&[]).await
+    }
+
+    /// Starts `trading-mcp serve FLAGS...` (stdio) and connects to it.
+    pub async fn stdio_client_with(&self, flags: &[&str]) -> Client {
+        let args: Vec<&str> = ["serve"].iter().chain(flags).copied().collect();
+        let (transport, _stderr) = TokioChildProcess::builder(self.command(&args))
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
@@ -222,4 +228,29 @@ pub fn source(result: &CallToolResult) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// Runs a read-only query returning rows of text (NULL as "NULL").
+pub async fn db_rows(db: &Path, sql: &'static str) -> Vec<Vec<String>> {
+    use sqlx::{Row, ValueRef};
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let rows = sqlx::query(sql).fetch_all(&mut conn).await.unwrap();
+    rows.iter()
+        .map(|r| {
+            (0..r.columns().len())
+                .map(|i| {
+                    if r.try_get_raw(i).unwrap().is_null() {
+                        return "NULL".to_string();
+                    }
+                    r.try_get::<String, _>(i)
+                        .or_else(|_| r.try_get::<i64, _>(i).map(|x| x.to_string()))
+                        .or_else(|_| r.try_get::<f64, _>(i).map(|x| x.to_string()))
+                        .unwrap()
+                })
+                .collect()
+        })
+        .collect()
 }
