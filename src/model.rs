@@ -140,6 +140,16 @@ pub fn date_key(date: NaiveDate) -> i64 {
         .unwrap_or(0)
 }
 
+/// The instant (epoch seconds) a date starts in `zone`: the start of
+/// intraday keys for that local date.
+pub fn local_midnight(zone: chrono_tz::Tz, date: NaiveDate) -> i64 {
+    use chrono::TimeZone;
+    zone.from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|| date_key(date))
+}
+
 /// The trading date of a date key.
 pub fn key_date(key: i64) -> NaiveDate {
     DateTime::<Utc>::from_timestamp(key, 0)
@@ -176,4 +186,38 @@ pub enum CorporateAction {
         numerator: f64,
         denominator: f64,
     },
+}
+
+/// Where a stored bar came from (the `bars.source` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BarSource {
+    /// Fetched from Yahoo's chart API.
+    Yahoo,
+    /// Loaded from a file by `trading-mcp import`.
+    Import,
+}
+
+impl BarSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BarSource::Yahoo => "yahoo",
+            BarSource::Import => "import",
+        }
+    }
+
+    /// Reads the column's text.
+    pub fn from_db(text: &[u8]) -> Option<Self> {
+        match text {
+            b"yahoo" => Some(BarSource::Yahoo),
+            b"import" => Some(BarSource::Import),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for BarSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -5,10 +5,15 @@
 
 mod bars;
 mod calls;
+mod coverage;
+mod ffi;
+mod import;
 mod migrate;
+pub mod query;
 mod raw_read;
+pub mod schema_doc;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,6 +22,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use bars::FetchBatch;
 pub use calls::{BreakerTransitionRow, StoreSummary, UpstreamCallRow};
+pub use import::{BasisCheck, BasisDiff, ImportBatch, ImportWrite};
+pub use query::{QueryColumn, QueryError, QueryLimits, QueryResult, SqlValue, query_read_only};
+pub use raw_read::StoredBar;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -24,6 +32,8 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("database read failed: {0}")]
     Read(String),
+    #[error("database write failed: {0}")]
+    Write(String),
     #[error("migration failed: {0}")]
     Migration(#[from] refinery_core::Error),
     #[error("cannot create the database folder {path}: {source}")]
@@ -38,6 +48,7 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct BarStore {
     pool: SqlitePool,
+    path: PathBuf,
 }
 
 impl BarStore {
@@ -67,7 +78,25 @@ impl BarStore {
             tracing::info!(applied, db = %path.display(), "database migrated");
         }
         drop(conn);
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs one read-only query on its own connection (see [`query`]): the
+    /// path of the `query_market_db` tool.
+    pub async fn query_read_only(
+        &self,
+        sql: &str,
+        limits: QueryLimits,
+    ) -> Result<QueryResult, QueryError> {
+        query_read_only(&self.path, sql, limits).await
     }
 
     /// Closes the pool, checkpointing the WAL.
