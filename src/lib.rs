@@ -25,6 +25,7 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod logging;
