@@ -1,4 +1,8 @@
-//! The command line: `serve` and `call`.
+//! The command line: `serve`, `call`, `import`, `export` and `sql`.
+
+mod export;
+mod import;
+mod sql;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -53,13 +57,19 @@ pub enum Command {
         #[arg(default_value = "{}")]
         args: String,
     },
+    /// Load bar files (Yahoo CSV, yfinance, broker CSV) into the store.
+    Import(import::ImportArgs),
+    /// Write stored bars as CSV, Arrow IPC or Parquet.
+    Export(export::ExportArgs),
+    /// Run one read-only SQL query over the store.
+    Sql(sql::SqlArgs),
 }
 
 /// Runs the parsed command; returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     let listen = match &cli.command {
         Command::Serve { listen, .. } => *listen,
-        Command::Call { .. } => None,
+        _ => None,
     };
     let config = cli.settings.resolve(listen)?;
     crate::logging::init(&config.log);
@@ -110,5 +120,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 }
             }
         }
+        Command::Import(args) => import::run(config, args).await,
+        Command::Export(args) => export::run(config, args).await,
+        Command::Sql(args) => sql::run(config, args).await,
     }
 }
