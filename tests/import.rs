@@ -574,3 +574,45 @@ async fn imported_intraday_bars_are_served_offline() {
     // 75 bars on the 20th, the 14-bar Muhurat session on the 21st.
     assert_eq!(out["bars"].as_array().unwrap().len(), 75 + 14, "{out}");
 }
+
+#[tokio::test]
+async fn bars_of_a_session_still_open_are_stored_but_not_covered() {
+    let mut env = env();
+    // Friday 5 December 2025, mid-session: the file's last day is not final.
+    env.set("TRADING_MCP_NOW", "2025-12-05T12:00:00+05:30");
+    let (code, out, _) = import(&env, &[path(&data(INTRADAY))]).await;
+    assert_eq!(code, 0, "{out}");
+    let on_dec5 = data_rows(&data(INTRADAY), 3)
+        - std::fs::read_to_string(data(INTRADAY))
+            .unwrap()
+            .lines()
+            .skip(3)
+            .filter(|l| !l.starts_with("2025-12-05"))
+            .count();
+    assert!(
+        out.contains(&format!("note: {on_dec5} bar(s) of sessions not settled yet (at 2025-12-05 12:00+05:30) are stored but not marked covered")),
+        "{out}"
+    );
+    let store = open(&env).await;
+    let coverage = store
+        .coverage("RELIANCE.NS", Interval::M5, i64::MIN, i64::MAX)
+        .await
+        .unwrap();
+    let dec5 = chrono::DateTime::parse_from_rfc3339("2025-12-05T00:00:00+05:30")
+        .unwrap()
+        .timestamp();
+    assert_eq!(
+        coverage.last().unwrap().1,
+        dec5,
+        "coverage ends at the start of the open session"
+    );
+    assert_eq!(
+        store
+            .read_stored_bars("RELIANCE.NS", Interval::M5, i64::MIN, i64::MAX)
+            .await
+            .unwrap()
+            .len(),
+        4_354
+    );
+    store.close().await;
+}

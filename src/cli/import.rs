@@ -54,6 +54,7 @@ struct Outcome {
     write: ImportWrite,
     covered: Vec<(i64, i64)>,
     zone: Tz,
+    now: DateTime<Utc>,
 }
 
 /// Runs the import; exit code 0 when every row of every file was stored
@@ -209,6 +210,7 @@ async fn import_file(
         write,
         covered,
         zone,
+        now,
     })
 }
 
@@ -281,16 +283,31 @@ fn summary(name: &str, o: &Outcome) -> Vec<String> {
     if let Some(warning) = basis_warning(o) {
         lines.push(warning);
     }
+    let uncovered = p
+        .bars
+        .iter()
+        .filter(|b| !o.covered.iter().any(|&(s, e)| s <= b.ts && b.ts < e))
+        .count();
+    if uncovered > 0 {
+        lines.push(format!(
+            "  note: {uncovered} bar(s) of sessions not settled yet (at {}) are stored but not marked covered; the server will refresh them",
+            o.now.with_timezone(&o.zone).format("%Y-%m-%d %H:%M%:z")
+        ));
+    }
     lines
 }
 
 fn basis_warning(o: &Outcome) -> Option<String> {
     let b = &o.write.basis;
     let worst = b.worst?;
-    let action = if o.write.kept_yahoo > 0 {
-        "; the stored Yahoo bars were kept (pass --replace to overwrite them)"
-    } else {
-        ""
+    let w = &o.write;
+    let action = match (w.kept_yahoo > 0, w.updated + w.replaced > 0) {
+        (true, true) => {
+            "; the stored Yahoo bars were kept (pass --replace to overwrite them), earlier imported ones overwritten"
+        }
+        (true, false) => "; the stored Yahoo bars were kept (pass --replace to overwrite them)",
+        (false, true) => "; the stored bars were overwritten with the file's",
+        (false, false) => "",
     };
     Some(format!(
         "  warning: {} of {} bars already stored differ from the file's by more than {} % \

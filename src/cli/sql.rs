@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use crate::config::Config;
-use crate::store::{QueryLimits, QueryResult, SqlValue, query_read_only};
+use crate::store::{QueryLimits, QueryResult, SqlValue, query_read_only, schema_doc};
 
 /// Rows printed when `--limit` is not given.
 const DEFAULT_ROWS: usize = 10_000;
@@ -26,7 +26,11 @@ pub enum SqlFormat {
 #[derive(Debug, Clone, Args)]
 pub struct SqlArgs {
     /// One SELECT statement (WITH, and pragmas such as table_info(bars), too).
-    pub query: String,
+    #[arg(required_unless_present = "schema")]
+    pub query: Option<String>,
+    /// Print the documented schema (every table and column) instead.
+    #[arg(long, conflicts_with = "query")]
+    pub schema: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: SqlFormat,
     /// Rows printed at most.
@@ -39,13 +43,17 @@ pub struct SqlArgs {
 
 /// Runs the query; exit code 0 on success, 1 when it was refused or failed.
 pub async fn run(config: Config, args: SqlArgs) -> anyhow::Result<i32> {
+    let Some(query) = args.query.as_deref().filter(|_| !args.schema) else {
+        print!("{}", schema_doc::markdown());
+        return Ok(0);
+    };
     let limits = QueryLimits {
         max_rows: args.limit,
         max_bytes: MAX_BYTES,
         timeout: Duration::from_millis(args.timeout_ms),
         ..QueryLimits::default()
     };
-    let result = match query_read_only(&config.db, &args.query, limits).await {
+    let result = match query_read_only(&config.db, query, limits).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

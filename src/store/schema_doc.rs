@@ -59,7 +59,7 @@ pub const TABLES: &[TableDoc] = &[
             col(
                 "currency",
                 "TEXT",
-                "ISO currency of the prices (`INR`, `USD`).",
+                "Currency of the prices as Yahoo names it (`INR`, `USD`, `GBp` for pence).",
             ),
             col(
                 "timezone",
