@@ -5,18 +5,18 @@
 //! one transaction ([`BarStore::import_bars`]); a summary line per file goes
 //! to stdout, a progress bar to stderr when it is a terminal.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::App;
 use crate::config::Config;
 use crate::import::{self, BASIS_TOLERANCE, ParsedFile, file_name, header, spans};
-use crate::model::{Interval, key_date};
+use crate::model::{Instrument, Interval, key_date};
 use crate::store::{BarStore, ImportBatch, ImportWrite};
 use crate::symbol::{self, ResolvedSymbol};
 use crate::upstream::exchange_zone;
@@ -64,15 +64,20 @@ pub async fn run(config: Config, args: ImportArgs) -> anyhow::Result<i32> {
         symbol::resolve(s, args.exchange.as_deref())
             .map_err(|e| anyhow::anyhow!("--symbol: {e}"))?;
     }
-    let app = App::start(config).await?;
-    let store = app.chart.store().clone();
-    let now = app.chart.clock().now();
+    let store = BarStore::open(&config.db).await?;
+    let now = crate::clock::configured(config.now).now();
     let progress = progress_bar(&args.files);
     let mut stdout = std::io::stdout().lock();
     let (mut failed, mut bad_rows, mut totals) = (0usize, 0usize, Totals::default());
+    let args = Arc::new(args);
+    let mut prepared = spawn_reader(args.clone(), store.clone(), now);
     for path in &args.files {
+        let outcome = match prepared.recv().await {
+            Some(Ok(p)) => write(&store, p, args.replace, now).await,
+            Some(Err(e)) => Err(e),
+            None => Err("the file reader stopped unexpectedly".to_string()),
+        };
         let name = display_name(path);
-        let outcome = import_file(&store, path, &args, now).await;
         let lines = match &outcome {
             Ok(o) => {
                 bad_rows += o.parsed.bad.len();
@@ -102,7 +107,7 @@ pub async fn run(config: Config, args: ImportArgs) -> anyhow::Result<i32> {
         totals.stored,
         totals.read - totals.stored,
     )?;
-    app.shutdown().await;
+    store.close().await;
     Ok(i32::from(failed > 0 || bad_rows > 0))
 }
 
@@ -163,20 +168,53 @@ fn file_symbol(
         .map_err(|e| format!("symbol {given:?} (from {from}): {e}; pass --symbol"))
 }
 
-async fn import_file(
-    store: &BarStore,
+/// A file read, parsed and given its coverage: everything but the write.
+struct Prepared {
+    resolved: ResolvedSymbol,
+    instrument: Instrument,
+    zone: Tz,
+    parsed: ParsedFile,
+    covered: Vec<(i64, i64)>,
+}
+
+/// Reads and parses the files in order on a thread of its own, one file
+/// ahead of the writer: parsing overlaps the previous file's write, and the
+/// thread's buffers serve file after file.
+fn spawn_reader(
+    args: Arc<ImportArgs>,
+    store: BarStore,
+    now: DateTime<Utc>,
+) -> tokio::sync::mpsc::Receiver<Result<Prepared, String>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let runtime = tokio::runtime::Handle::current();
+    std::thread::spawn(move || {
+        let mut text = Vec::new();
+        for path in &args.files {
+            let lookup = |symbol: &str| runtime.block_on(store.instrument(symbol));
+            let prepared = prepare(&mut text, path, &args, lookup, now);
+            if tx.blocking_send(prepared).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Reads one file into `text` and parses it.
+fn prepare(
+    text: &mut Vec<u8>,
     path: &Path,
     args: &ImportArgs,
+    stored_instrument: impl Fn(&str) -> Result<Option<Instrument>, crate::store::StoreError>,
     now: DateTime<Utc>,
-) -> Result<Outcome, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let header = header::read(&text)?;
+) -> Result<Prepared, String> {
+    text.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(text))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let header = header::read(text)?;
     let resolved = file_symbol(path, header.ticker.as_deref(), args)?;
-    let instrument = match store
-        .instrument(&resolved.yahoo)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    let instrument = match stored_instrument(&resolved.yahoo).map_err(|e| e.to_string())? {
         Some(stored) => stored,
         None => import::instrument::derive(&resolved)?,
     };
@@ -186,30 +224,45 @@ async fn import_file(
             instrument.timezone, resolved.yahoo
         )
     })?;
-    let parsed = import::parse_file(&text, &header, zone, args.interval)?;
-    drop(text);
+    let parsed = import::parse_file(text, &header, zone, args.interval)?;
     let keys: Vec<i64> = parsed.bars.iter().map(|b| b.ts).collect();
     let sessions = import::sessions_for(resolved.venue, zone);
     let covered = spans::covered(&keys, parsed.interval, sessions, now);
+    Ok(Prepared {
+        resolved,
+        instrument,
+        zone,
+        parsed,
+        covered,
+    })
+}
+
+/// Writes a prepared file in one transaction.
+async fn write(
+    store: &BarStore,
+    p: Prepared,
+    replace: bool,
+    now: DateTime<Utc>,
+) -> Result<Outcome, String> {
     let batch = ImportBatch {
-        instrument: &instrument,
-        interval: parsed.interval,
-        bars: &parsed.bars,
-        covered: &covered,
-        replace: args.replace,
+        instrument: &p.instrument,
+        interval: p.parsed.interval,
+        bars: &p.parsed.bars,
+        covered: &p.covered,
+        replace,
         imported_at: now.timestamp(),
         basis_tolerance: BASIS_TOLERANCE,
     };
     let write = store
-        .import_bars(&resolved.yahoo, &batch)
+        .import_bars(&p.resolved.yahoo, &batch)
         .await
         .map_err(|e| format!("nothing stored: {e}"))?;
     Ok(Outcome {
-        symbol: resolved.yahoo,
-        parsed,
+        symbol: p.resolved.yahoo,
+        parsed: p.parsed,
         write,
-        covered,
-        zone,
+        covered: p.covered,
+        zone: p.zone,
         now,
     })
 }
@@ -283,11 +336,7 @@ fn summary(name: &str, o: &Outcome) -> Vec<String> {
     if let Some(warning) = basis_warning(o) {
         lines.push(warning);
     }
-    let uncovered = p
-        .bars
-        .iter()
-        .filter(|b| !o.covered.iter().any(|&(s, e)| s <= b.ts && b.ts < e))
-        .count();
+    let uncovered = uncovered(&p.bars, &o.covered);
     if uncovered > 0 {
         lines.push(format!(
             "  note: {uncovered} bar(s) of sessions not settled yet (at {}) are stored but not marked covered; the server will refresh them",
@@ -295,6 +344,17 @@ fn summary(name: &str, o: &Outcome) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// Bars outside every covered range (both ascending).
+fn uncovered(bars: &[crate::model::Bar], covered: &[(i64, i64)]) -> usize {
+    let mut ranges = covered.iter().peekable();
+    bars.iter()
+        .filter(|b| {
+            while ranges.next_if(|r| r.1 <= b.ts).is_some() {}
+            ranges.peek().is_none_or(|r| r.0 > b.ts)
+        })
+        .count()
 }
 
 fn basis_warning(o: &Outcome) -> Option<String> {

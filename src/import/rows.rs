@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 
-use super::header::{Header, MAX_COLUMNS, next_line};
+use super::header::{Header, MAX_COLUMNS};
 use super::stamp::{self, Stamp};
 use crate::model::{Bar, date_key};
 
@@ -123,33 +123,41 @@ enum Parsed {
 /// read in `zone`, and local midnights tell daily bars from intraday ones.
 pub fn parse(text: &[u8], header: &Header, zone: Tz) -> Rows {
     let mut rows = Rows::default();
-    let estimate = (text.len() - header.data_start) / 64;
+    let data = &text[header.data_start..];
+    let estimate = data.len() / 64;
     rows.bars.reserve(estimate);
     rows.lines.reserve(estimate);
     rows.day_keys.reserve(estimate);
-    let mut rest = &text[header.data_start..];
     let mut line_no = header.data_line;
     let mut fields: [&[u8]; MAX_COLUMNS] = [&[]; MAX_COLUMNS];
-    while !rest.is_empty() {
-        let (line, tail) = next_line(rest);
-        rest = tail;
-        let this_line = line_no;
+    let mut n = 0;
+    let mut start = 0;
+    // Every comma and line end, found with SIMD; the end of the text ends
+    // the last line when it has no newline.
+    let ends = memchr::memchr2_iter(b',', b'\n', data).chain(std::iter::once(data.len()));
+    for pos in ends {
+        if n < MAX_COLUMNS {
+            fields[n] = trim(&data[start..pos]);
+        }
+        n += 1;
+        start = pos + 1;
+        if pos < data.len() && data[pos] == b',' {
+            continue;
+        }
+        let (width, this_line) = (n, line_no);
+        n = 0;
         line_no += 1;
-        if line.trim_ascii().is_empty() {
+        if width == 1 && fields[0].is_empty() {
             continue;
         }
         rows.read += 1;
-        let mut n = 0;
-        for f in line.split(|&b| b == b',') {
-            if n < MAX_COLUMNS {
-                fields[n] = trim(f);
-            }
-            n += 1;
-        }
-        let outcome = if n != header.width {
-            Parsed::Bad(format!("{n} fields where the header has {}", header.width))
+        let outcome = if width != header.width {
+            Parsed::Bad(format!(
+                "{width} fields where the header has {}",
+                header.width
+            ))
         } else {
-            row(&fields[..n], header, zone, this_line, &mut rows.kinds)
+            row(&fields[..width], header, zone, this_line, &mut rows.kinds)
         };
         match outcome {
             Parsed::Bar(bar, day_key) => {

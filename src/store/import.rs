@@ -11,7 +11,7 @@ use std::ffi::{CString, c_int};
 use std::ptr::NonNull;
 
 use libsqlite3_sys as ffi;
-use sqlx::Connection as _;
+use sqlx::{Connection as _, SqliteConnection};
 
 use super::ffi::{SqliteFailure, Statement};
 use super::raw_read::{StoredBar, read_stored_bars};
@@ -269,6 +269,55 @@ unsafe fn write_bars(
     upsert.write(batch.bars, &writes).map_err(write_error)
 }
 
+/// WAL pages between automatic checkpoints while importing (about 64 MiB
+/// at 4 KiB pages), instead of SQLite's 1,000: a file set of this size is
+/// checkpointed once, with one fsync, instead of every 4 MiB, and the WAL
+/// stays bounded for larger ones.
+const IMPORT_AUTOCHECKPOINT_PAGES: i64 = 16_384;
+
+/// A connection's settings that the import changes, to put back.
+struct Settings {
+    foreign_keys: i64,
+    autocheckpoint: i64,
+}
+
+/// Bulk-load settings, outside any transaction (SQLite ignores a
+/// `foreign_keys` change inside one). Foreign keys go off because
+/// `import_bars` writes the parent instrument row in the same transaction
+/// before any bar or coverage row, so the per-row parent lookup (a tenth
+/// of the import's time) can never fail.
+async fn bulk_settings(conn: &mut SqliteConnection) -> Result<Settings, StoreError> {
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await?;
+    let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+        .fetch_one(&mut *conn)
+        .await?;
+    restore(
+        conn,
+        &Settings {
+            foreign_keys: 0,
+            autocheckpoint: IMPORT_AUTOCHECKPOINT_PAGES,
+        },
+    )
+    .await?;
+    Ok(Settings {
+        foreign_keys,
+        autocheckpoint,
+    })
+}
+
+async fn restore(conn: &mut SqliteConnection, s: &Settings) -> Result<(), StoreError> {
+    let sql = format!(
+        "PRAGMA foreign_keys = {}; PRAGMA wal_autocheckpoint = {}",
+        s.foreign_keys, s.autocheckpoint
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl BarStore {
     /// Writes one imported file: the instrument (when new), its bars, and
     /// the coverage it proves, all or nothing. Importing the same bars again
@@ -289,45 +338,186 @@ impl BarStore {
                 batch.bars.len()
             )));
         }
-        let mut out = ImportWrite::default();
         let mut conn = self.pool.acquire().await?;
-        // IMMEDIATE: take the write lock before reading the stored bars the
-        // decisions rest on, so no other writer changes them in between.
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-        let i = batch.instrument;
-        let created = sqlx::query(
-            "INSERT INTO instruments (symbol, exchange, full_exchange_name, currency, timezone,
-                 instrument_type, short_name, long_name, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (symbol) DO NOTHING",
-        )
-        .bind(symbol)
-        .bind(&i.exchange)
-        .bind(&i.full_exchange_name)
-        .bind(&i.currency)
-        .bind(&i.timezone)
-        .bind(&i.instrument_type)
-        .bind(&i.short_name)
-        .bind(&i.long_name)
-        .bind(batch.imported_at)
-        .execute(&mut *tx)
-        .await?;
-        out.instrument_created = created.rows_affected() > 0;
-        {
-            let mut handle = tx.lock_handle().await?;
-            // SAFETY: the handle is locked (sqlx's worker leaves the
-            // connection alone until it drops) and inside the transaction.
-            unsafe { write_bars(handle.as_raw_handle(), symbol, batch, &mut out) }?;
-        }
-        out.coverage_changed = coverage::merge(
-            &mut tx,
-            symbol,
-            batch.interval.as_str(),
-            batch.covered,
-            batch.imported_at,
-        )
-        .await?;
-        tx.commit().await?;
+        let saved = bulk_settings(&mut conn).await?;
+        let written = import_in_transaction(&mut conn, symbol, batch).await;
+        // Put the pooled connection back as it was, whatever happened.
+        let restored = restore(&mut conn, &saved).await;
+        let out = written?;
+        restored?;
         Ok(out)
+    }
+}
+
+async fn import_in_transaction(
+    conn: &mut SqliteConnection,
+    symbol: &str,
+    batch: &ImportBatch<'_>,
+) -> Result<ImportWrite, StoreError> {
+    let mut out = ImportWrite::default();
+    // IMMEDIATE: take the write lock before reading the stored bars the
+    // decisions rest on, so no other writer changes them in between.
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let i = batch.instrument;
+    let created = sqlx::query(
+        "INSERT INTO instruments (symbol, exchange, full_exchange_name, currency, timezone,
+             instrument_type, short_name, long_name, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (symbol) DO NOTHING",
+    )
+    .bind(symbol)
+    .bind(&i.exchange)
+    .bind(&i.full_exchange_name)
+    .bind(&i.currency)
+    .bind(&i.timezone)
+    .bind(&i.instrument_type)
+    .bind(&i.short_name)
+    .bind(&i.long_name)
+    .bind(batch.imported_at)
+    .execute(&mut *tx)
+    .await?;
+    out.instrument_created = created.rows_affected() > 0;
+    {
+        let mut handle = tx.lock_handle().await?;
+        // SAFETY: the handle is locked (sqlx's worker leaves the
+        // connection alone until it drops) and inside the transaction.
+        unsafe { write_bars(handle.as_raw_handle(), symbol, batch, &mut out) }?;
+    }
+    out.coverage_changed = coverage::merge(
+        &mut tx,
+        symbol,
+        batch.interval.as_str(),
+        batch.covered,
+        batch.imported_at,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instrument() -> Instrument {
+        Instrument {
+            yahoo_symbol: "X.NS".into(),
+            exchange: "NSI".into(),
+            currency: "INR".into(),
+            timezone: "Asia/Kolkata".into(),
+            ..Instrument::default()
+        }
+    }
+
+    fn bar(day: i64, close: f64) -> Bar {
+        Bar {
+            ts: day * 86_400,
+            open: close,
+            high: close,
+            low: close,
+            close,
+            adj_close: close,
+            volume: 1,
+        }
+    }
+
+    fn batch<'a>(i: &'a Instrument, bars: &'a [Bar], covered: &'a [(i64, i64)]) -> ImportBatch<'a> {
+        ImportBatch {
+            instrument: i,
+            interval: Interval::D1,
+            bars,
+            covered,
+            replace: false,
+            imported_at: 100,
+            basis_tolerance: 0.01,
+        }
+    }
+
+    async fn settings(store: &BarStore) -> (i64, i64) {
+        let mut conn = store.pool.acquire().await.unwrap();
+        let get = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+        let fk = get("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let ckpt = get("PRAGMA wal_autocheckpoint")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        (fk, ckpt)
+    }
+
+    async fn count(store: &BarStore, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_stores_nothing_and_restores_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BarStore::open(&dir.path().join("t.db")).await.unwrap();
+        let before = settings(&store).await;
+        assert_eq!(before, (1, 1000));
+        let i = instrument();
+        // SQLite stores NaN as NULL, which `close NOT NULL` refuses: the
+        // 200th bar fails after 199 were written in the transaction.
+        let mut bars: Vec<Bar> = (0..300).map(|d| bar(19_000 + d, 10.0)).collect();
+        bars[199].close = f64::NAN;
+        let covered = [(19_000 * 86_400, 19_300 * 86_400)];
+        let err = store
+            .import_bars("X.NS", &batch(&i, &bars, &covered))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("NOT NULL"), "{err}");
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM bars").await, 0);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM coverage").await, 0);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM instruments").await, 0);
+        assert_eq!(
+            settings(&store).await,
+            before,
+            "foreign keys and checkpoints are back"
+        );
+
+        bars[199].close = 10.0;
+        let out = store
+            .import_bars("X.NS", &batch(&i, &bars, &covered))
+            .await
+            .unwrap();
+        assert_eq!((out.inserted, out.unchanged), (300, 0));
+        assert!(out.instrument_created && out.coverage_changed);
+        assert_eq!(settings(&store).await, before);
+        let again = store
+            .import_bars("X.NS", &batch(&i, &bars, &covered))
+            .await
+            .unwrap();
+        assert_eq!((again.inserted, again.unchanged), (0, 300));
+        assert!(!again.instrument_created && !again.coverage_changed);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn unsorted_batches_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BarStore::open(&dir.path().join("t.db")).await.unwrap();
+        let i = instrument();
+        let bars = [bar(2, 1.0), bar(1, 1.0)];
+        let err = store
+            .import_bars("X.NS", &batch(&i, &bars, &[]))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("ascending"), "{err}");
+        store.close().await;
+    }
+
+    #[test]
+    fn the_worst_difference_is_kept() {
+        let mut b = BasisCheck::default();
+        b.compare(1, 100.0, 100.5, 0.01);
+        b.compare(2, 100.0, 150.0, 0.01);
+        b.compare(3, 100.0, 120.0, 0.01);
+        assert_eq!((b.overlapping, b.differing), (3, 2));
+        assert_eq!(b.worst.map(|w| w.ts), Some(2));
     }
 }
