@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::clock::{OffsetClock, SharedClock, SystemClock};
+use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::service::ChartService;
 use crate::store::BarStore;
@@ -20,10 +20,7 @@ pub struct App {
 impl App {
     /// Opens the store and wires the service, with the clock `config` asks for.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
-        let clock: SharedClock = match config.now {
-            Some(at) => Arc::new(OffsetClock::starting_at(at)),
-            None => Arc::new(SystemClock),
-        };
+        let clock = crate::clock::configured(config.now);
         Self::start_with_clock(config, clock).await
     }
 

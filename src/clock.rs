@@ -15,6 +15,15 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 /// A cheap-to-clone handle to the process's clock.
 pub type SharedClock = Arc<dyn Clock>;
 
+/// The clock a process runs on: the system's, or one started at `now`
+/// (`--now` / `TRADING_MCP_NOW`).
+pub fn configured(now: Option<DateTime<Utc>>) -> SharedClock {
+    match now {
+        Some(at) => Arc::new(OffsetClock::starting_at(at)),
+        None => Arc::new(SystemClock),
+    }
+}
+
 /// The operating system's clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;

@@ -216,3 +216,37 @@ pub enum CorporateAction {
         denominator: f64,
     },
 }
+
+/// Where a stored bar came from (the `bars.source` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BarSource {
+    /// Fetched from Yahoo's chart API.
+    Yahoo,
+    /// Loaded from a file by `trading-mcp import`.
+    Import,
+}
+
+impl BarSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BarSource::Yahoo => "yahoo",
+            BarSource::Import => "import",
+        }
+    }
+
+    /// Reads the column's text.
+    pub fn from_db(text: &[u8]) -> Option<Self> {
+        match text {
+            b"yahoo" => Some(BarSource::Yahoo),
+            b"import" => Some(BarSource::Import),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for BarSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,6 +1,9 @@
-//! The command line: `serve`, `call` and `config`.
+//! The command line: `serve`, `call`, `config`, `import`, `export` and `sql`.
 
+mod export;
+mod import;
 mod reference;
+mod sql;
 
 pub use reference::settings_markdown;
 
@@ -40,6 +43,12 @@ pub enum Command {
     },
     /// Print the resolved settings as TOML (flags > environment > file > defaults).
     Config,
+    /// Load bar files (Yahoo CSV, yfinance, broker CSV) into the store.
+    Import(import::ImportArgs),
+    /// Write stored bars as CSV, Arrow IPC or Parquet.
+    Export(export::ExportArgs),
+    /// Run one read-only SQL query over the store.
+    Sql(sql::SqlArgs),
 }
 
 /// Exit code of `call` for a tool error (the tool ran and failed).
@@ -75,6 +84,9 @@ pub async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve => serve(config).await.map(|_| 0),
         Command::Call { tool, args } => call(config, &tool, &args).await,
+        Command::Import(args) => import::run(config, args).await,
+        Command::Export(args) => export::run(config, args).await,
+        Command::Sql(args) => sql::run(config, args).await,
         Command::Config => Ok(0),
     }
 }

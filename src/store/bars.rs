@@ -2,10 +2,11 @@
 
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{BarStore, StoreError};
-use crate::model::{Bar, CorporateAction, Instrument, Interval};
+use super::raw_read::StoredBar;
+use super::{BarStore, StoreError, coverage};
+use crate::model::{Bar, BarSource, CorporateAction, Instrument, Interval};
 
-/// Rows per multi-row INSERT: 10 columns x 500 rows stays far below
+/// Rows per multi-row INSERT: 11 columns x 500 rows stays far below
 /// SQLite's 32,766 bound parameters, and amortises per-statement overhead.
 const UPSERT_CHUNK: usize = 500;
 
@@ -21,18 +22,9 @@ pub struct FetchBatch<'a> {
     pub fetched_at: i64,
 }
 
-/// The one range that replaces `new` and the stored ranges it overlaps or
-/// touches (`start <= new.end && end >= new.start`, as `save_fetch` selects
-/// them): their hull. Pure, so its algebra can be tested on its own.
-pub fn merge_coverage(new: (i64, i64), touching: &[(i64, i64)]) -> (i64, i64) {
-    touching
-        .iter()
-        .fold(new, |(s, e), &(ts, te)| (s.min(ts), e.max(te)))
-}
-
 impl BarStore {
-    /// Writes a fetch: instrument, bars (upserted), actions, and the merged
-    /// coverage, all or nothing.
+    /// Writes a fetch: instrument, bars (upserted, source `yahoo`), actions,
+    /// and the merged coverage, all or nothing.
     pub async fn save_fetch(&self, batch: &FetchBatch<'_>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let i = batch.instrument;
@@ -72,7 +64,7 @@ impl BarStore {
         let interval = batch.interval.as_str();
         for chunk in batch.bars.chunks(UPSERT_CHUNK) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO bars (symbol, interval, ts, open, high, low, close, adj_close, volume, fetched_at) ",
+                "INSERT INTO bars (symbol, interval, ts, open, high, low, close, adj_close, volume, fetched_at, source) ",
             );
             q.push_values(chunk, |mut row, bar| {
                 row.push_bind(&i.yahoo_symbol)
@@ -84,13 +76,15 @@ impl BarStore {
                     .push_bind(bar.close)
                     .push_bind(bar.adj_close)
                     .push_bind(bar.volume)
-                    .push_bind(batch.fetched_at);
+                    .push_bind(batch.fetched_at)
+                    .push_bind(BarSource::Yahoo.as_str());
             });
             q.push(
                 " ON CONFLICT (symbol, interval, ts) DO UPDATE SET
                     open = excluded.open, high = excluded.high, low = excluded.low,
                     close = excluded.close, adj_close = excluded.adj_close,
-                    volume = excluded.volume, fetched_at = excluded.fetched_at",
+                    volume = excluded.volume, fetched_at = excluded.fetched_at,
+                    source = excluded.source",
             );
             q.build().execute(&mut *tx).await?;
         }
@@ -123,43 +117,14 @@ impl BarStore {
             .await?;
         }
 
-        if let Some((start, end)) = batch.covered.filter(|(s, e)| e > s) {
-            // Merge with every range that overlaps or touches [start, end).
-            let touching = sqlx::query(
-                "SELECT start_ts, end_ts FROM coverage
-                 WHERE symbol = ? AND interval = ? AND start_ts <= ? AND end_ts >= ?",
+        if let Some(range) = batch.covered {
+            coverage::merge(
+                &mut tx,
+                &i.yahoo_symbol,
+                interval,
+                &[range],
+                batch.fetched_at,
             )
-            .bind(&i.yahoo_symbol)
-            .bind(interval)
-            .bind(end)
-            .bind(start)
-            .fetch_all(&mut *tx)
-            .await?;
-            let touching = touching
-                .iter()
-                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-                .collect::<Result<Vec<(i64, i64)>, sqlx::Error>>()?;
-            let merged = merge_coverage((start, end), &touching);
-            sqlx::query(
-                "DELETE FROM coverage
-                 WHERE symbol = ? AND interval = ? AND start_ts <= ? AND end_ts >= ?",
-            )
-            .bind(&i.yahoo_symbol)
-            .bind(interval)
-            .bind(end)
-            .bind(start)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO coverage (symbol, interval, start_ts, end_ts, fetched_at)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&i.yahoo_symbol)
-            .bind(interval)
-            .bind(merged.0)
-            .bind(merged.1)
-            .bind(batch.fetched_at)
-            .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
@@ -181,6 +146,28 @@ impl BarStore {
         // connection until `handle` is dropped, after the read.
         unsafe {
             super::raw_read::read_bars(
+                handle.as_raw_handle(),
+                symbol,
+                interval.as_str(),
+                start,
+                end,
+            )
+        }
+    }
+
+    /// Like [`BarStore::read_bars`], with each bar's fetch time and source.
+    pub async fn read_stored_bars(
+        &self,
+        symbol: &str,
+        interval: Interval,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<StoredBar>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut handle = conn.lock_handle().await?;
+        // SAFETY: as in `read_bars`.
+        unsafe {
+            super::raw_read::read_stored_bars(
                 handle.as_raw_handle(),
                 symbol,
                 interval.as_str(),

@@ -5,22 +5,31 @@
 
 mod bars;
 mod calls;
+mod coverage;
+mod ffi;
+mod import;
 mod migrate;
 mod news;
+pub mod query;
 mod raw_read;
+pub mod schema_doc;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use bars::{FetchBatch, merge_coverage};
+pub use bars::FetchBatch;
 pub use calls::{BreakerTransitionRow, StoreSummary, UpstreamCallRow};
+pub use coverage::merge_coverage;
+pub use import::{BasisCheck, BasisDiff, ImportBatch, ImportWrite};
 pub use news::{
     FeedFetchRow, FeedState, FetchStatus, LinkKind, NewsCounts, NewsItem, NewsSearch, StoredArticle,
 };
+pub use query::{QueryColumn, QueryError, QueryLimits, QueryResult, SqlValue, query_read_only};
+pub use raw_read::StoredBar;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -28,6 +37,8 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("database read failed: {0}")]
     Read(String),
+    #[error("database write failed: {0}")]
+    Write(String),
     #[error("migration failed: {0}")]
     Migration(#[from] refinery_core::Error),
     #[error("cannot create the database folder {path}: {source}")]
@@ -42,6 +53,7 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct BarStore {
     pool: SqlitePool,
+    path: PathBuf,
 }
 
 impl BarStore {
@@ -71,7 +83,25 @@ impl BarStore {
             tracing::info!(applied, db = %path.display(), "database migrated");
         }
         drop(conn);
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs one read-only query on its own connection (see [`query`]): the
+    /// path of the `query_market_db` tool.
+    pub async fn query_read_only(
+        &self,
+        sql: &str,
+        limits: QueryLimits,
+    ) -> Result<QueryResult, QueryError> {
+        query_read_only(&self.path, sql, limits).await
     }
 
     /// Closes the pool, checkpointing the WAL.

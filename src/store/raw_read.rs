@@ -7,39 +7,75 @@
 //! that. It is the same SQLite library sqlx links (libsqlite3-sys), on a
 //! connection sqlx has locked for us, so nothing else touches it meanwhile.
 
-use std::ffi::{CStr, c_int};
-use std::ptr::{self, NonNull};
+use std::ffi::CStr;
+use std::ptr::NonNull;
 
 use libsqlite3_sys as ffi;
 
 use super::StoreError;
-use crate::model::Bar;
+use super::ffi::{SqliteFailure, Statement};
+use crate::model::{Bar, BarSource};
 
-const SQL: &CStr = c"SELECT ts, open, high, low, close, adj_close, volume, fetched_at FROM bars
+const SQL: &CStr =
+    c"SELECT ts, open, high, low, close, adj_close, volume, fetched_at, source FROM bars
      WHERE symbol = ?1 AND interval = ?2 AND ts >= ?3 AND ts < ?4 ORDER BY ts";
 
-/// Finalizes the statement however the read ends.
-struct Statement(*mut ffi::sqlite3_stmt);
-
-impl Drop for Statement {
-    fn drop(&mut self) {
-        // SAFETY: the pointer came from sqlite3_prepare_v2 and is finalized once.
-        unsafe { ffi::sqlite3_finalize(self.0) };
-    }
+/// One stored bar with its provenance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredBar {
+    pub bar: Bar,
+    /// When it was fetched or imported (epoch seconds).
+    pub fetched_at: i64,
+    pub source: BarSource,
 }
 
-fn error(db: *mut ffi::sqlite3, what: &str) -> StoreError {
-    // SAFETY: `db` is a live connection; sqlite3_errmsg returns a valid C string.
-    let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) };
-    StoreError::Read(format!("{what}: {}", msg.to_string_lossy()))
+fn read_error(e: SqliteFailure) -> StoreError {
+    StoreError::Read(e.message)
+}
+
+/// Steps the range query for `symbol`/`interval` over `start <= ts < end`,
+/// handing each row to `row`.
+///
+/// # Safety
+/// `db` must be an open connection that no other thread uses for the
+/// duration of the call (a `LockedSqliteHandle` guarantees it).
+unsafe fn each_row(
+    db: NonNull<ffi::sqlite3>,
+    symbol: &str,
+    interval: &str,
+    (start, end): (i64, i64),
+    mut row: impl FnMut(&Statement),
+) -> Result<(), StoreError> {
+    // SAFETY: per this function's contract.
+    let mut stmt = unsafe { Statement::prepare(db, SQL) }.map_err(read_error)?;
+    stmt.bind_text(1, symbol).map_err(read_error)?;
+    stmt.bind_text(2, interval).map_err(read_error)?;
+    stmt.bind_i64(3, start).map_err(read_error)?;
+    stmt.bind_i64(4, end).map_err(read_error)?;
+    while stmt.step().map_err(read_error)? {
+        row(&stmt);
+    }
+    Ok(())
+}
+
+/// Columns 0..=6 of the current row as a bar.
+fn bar_of(stmt: &Statement) -> Bar {
+    Bar {
+        ts: stmt.column_i64(0),
+        open: stmt.column_f64(1),
+        high: stmt.column_f64(2),
+        low: stmt.column_f64(3),
+        close: stmt.column_f64(4),
+        adj_close: stmt.column_f64(5),
+        volume: stmt.column_i64(6),
+    }
 }
 
 /// Bars of `symbol`/`interval` with `start <= ts < end`, oldest first, and
 /// when each was fetched (epoch seconds).
 ///
 /// # Safety
-/// `db` must be an open connection that no other thread uses for the
-/// duration of the call (a `LockedSqliteHandle` guarantees it).
+/// As for [`each_row`].
 pub unsafe fn read_bars(
     db: NonNull<ffi::sqlite3>,
     symbol: &str,
@@ -47,62 +83,49 @@ pub unsafe fn read_bars(
     start: i64,
     end: i64,
 ) -> Result<(Vec<Bar>, Vec<i64>), StoreError> {
-    let db = db.as_ptr();
-    let mut stmt = ptr::null_mut();
-    // SAFETY: `db` is open and exclusively ours (caller contract); SQL is a
-    // NUL-terminated string; `stmt` receives the prepared statement.
-    let rc = unsafe { ffi::sqlite3_prepare_v2(db, SQL.as_ptr(), -1, &mut stmt, ptr::null_mut()) };
-    if rc != ffi::SQLITE_OK {
-        return Err(error(db, "prepare"));
-    }
-    let stmt = Statement(stmt);
-    let text = |i: c_int, s: &str| -> Result<(), StoreError> {
-        let len = c_int::try_from(s.len()).map_err(|_| StoreError::Read("text too long".into()))?;
-        // SAFETY: SQLITE_TRANSIENT makes SQLite copy `s` before returning.
-        let rc = unsafe {
-            ffi::sqlite3_bind_text(stmt.0, i, s.as_ptr().cast(), len, ffi::SQLITE_TRANSIENT())
-        };
-        if rc == ffi::SQLITE_OK {
-            Ok(())
-        } else {
-            Err(error(db, "bind"))
-        }
-    };
-    text(1, symbol)?;
-    text(2, interval)?;
-    // SAFETY: binding integers to a valid statement's parameters 3 and 4.
-    let rc = unsafe {
-        ffi::sqlite3_bind_int64(stmt.0, 3, start) | ffi::sqlite3_bind_int64(stmt.0, 4, end)
-    };
-    if rc != ffi::SQLITE_OK {
-        return Err(error(db, "bind"));
-    }
     let mut bars = Vec::new();
     let mut fetched = Vec::new();
-    loop {
-        // SAFETY: stepping a valid statement on a connection we hold.
-        match unsafe { ffi::sqlite3_step(stmt.0) } {
-            ffi::SQLITE_ROW => {
-                // SAFETY: a row is current and columns 0..=7 exist.
-                let (bar, fetched_at) = unsafe {
-                    (
-                        Bar {
-                            ts: ffi::sqlite3_column_int64(stmt.0, 0),
-                            open: ffi::sqlite3_column_double(stmt.0, 1),
-                            high: ffi::sqlite3_column_double(stmt.0, 2),
-                            low: ffi::sqlite3_column_double(stmt.0, 3),
-                            close: ffi::sqlite3_column_double(stmt.0, 4),
-                            adj_close: ffi::sqlite3_column_double(stmt.0, 5),
-                            volume: ffi::sqlite3_column_int64(stmt.0, 6),
-                        },
-                        ffi::sqlite3_column_int64(stmt.0, 7),
-                    )
-                };
-                fetched.push(fetched_at);
-                bars.push(bar);
-            }
-            ffi::SQLITE_DONE => return Ok((bars, fetched)),
-            _ => return Err(error(db, "step")),
-        }
+    // SAFETY: per this function's contract.
+    unsafe {
+        each_row(db, symbol, interval, (start, end), |stmt| {
+            fetched.push(stmt.column_i64(7));
+            bars.push(bar_of(stmt));
+        })
+    }?;
+    Ok((bars, fetched))
+}
+
+/// The same range with each bar's fetch time and source.
+///
+/// # Safety
+/// As for [`each_row`].
+pub unsafe fn read_stored_bars(
+    db: NonNull<ffi::sqlite3>,
+    symbol: &str,
+    interval: &str,
+    start: i64,
+    end: i64,
+) -> Result<Vec<StoredBar>, StoreError> {
+    let mut rows = Vec::new();
+    let mut unknown = None;
+    // SAFETY: per this function's contract.
+    unsafe {
+        each_row(db, symbol, interval, (start, end), |stmt| {
+            let text = stmt.column_bytes(8);
+            let source = BarSource::from_db(text).unwrap_or_else(|| {
+                unknown = Some(String::from_utf8_lossy(text).into_owned());
+                BarSource::Yahoo
+            });
+            rows.push(StoredBar {
+                bar: bar_of(stmt),
+                fetched_at: stmt.column_i64(7),
+                source,
+            });
+        })
+    }?;
+    match unknown {
+        // The CHECK constraint of migration V4 rules this out.
+        Some(s) => Err(StoreError::Read(format!("bar with unknown source {s:?}"))),
+        None => Ok(rows),
     }
 }
