@@ -16,18 +16,60 @@ pub enum Dependency {
     },
 }
 
+/// Where a long call reports how far it has got (MCP
+/// `notifications/progress`, when the client sent a progress token).
+pub trait ProgressSink: Send + Sync {
+    /// `progress` of `total` units done (`total` when known), and what is
+    /// happening now.
+    fn report(&self, progress: f64, total: Option<f64>, message: Option<String>);
+}
+
 /// Per-call state a tool fills in while it runs.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct CallContext {
     cacheable: bool,
     never_cache: bool,
     dependencies: Vec<Dependency>,
     valid_until: Option<i64>,
+    progress: Option<std::sync::Arc<dyn ProgressSink>>,
+}
+
+impl std::fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallContext")
+            .field("cacheable", &self.cacheable)
+            .field("never_cache", &self.never_cache)
+            .field("dependencies", &self.dependencies)
+            .field("valid_until", &self.valid_until)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 impl CallContext {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A context whose progress reports go to `sink`.
+    pub fn with_progress(sink: std::sync::Arc<dyn ProgressSink>) -> Self {
+        Self {
+            progress: Some(sink),
+            ..Self::default()
+        }
+    }
+
+    /// Reports progress of a long call; nothing happens when nobody asked.
+    pub fn progress(&self, progress: f64, total: Option<f64>, message: impl Into<String>) {
+        if let Some(sink) = &self.progress {
+            sink.report(progress, total, Some(message.into()));
+        }
+    }
+
+    /// The progress sink, for work that reports from deeper down (a fetch
+    /// split into several upstream windows).
+    pub fn progress_sink(&self) -> Option<std::sync::Arc<dyn ProgressSink>> {
+        self.progress.clone()
     }
 
     /// Records that the answer was computed from `served`. An answer that

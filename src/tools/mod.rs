@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 use crate::app::App;
 
 pub use args::{Choice, Choices, NoArgs};
-pub use context::{CallContext, Dependency};
+pub use context::{CallContext, Dependency, ProgressSink};
 pub use freshness::Freshness;
 pub use registry::{ToolEntry, registry};
 
