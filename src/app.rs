@@ -4,14 +4,16 @@ use std::sync::Arc;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::service::ChartService;
+use crate::service::{ChartService, NewsService};
 use crate::store::BarStore;
 use crate::telemetry::Telemetry;
-use crate::upstream::{ChartClient, HttpUpstream};
+use crate::upstream::{ChartClient, FeedClient, HttpUpstream};
 
 #[derive(Debug, Clone)]
 pub struct App {
     pub chart: ChartService,
+    /// Market news, read through the store to the feeds.
+    pub news: NewsService,
     pub config: Arc<Config>,
     /// Per-tool counters of the one call path.
     pub telemetry: Arc<Telemetry>,
@@ -31,11 +33,14 @@ impl App {
             clock.clone(),
             store.clone(),
         )?);
-        let chart_client = ChartClient::new(http, &config.yahoo_url)?;
+        let chart_client = ChartClient::new(http.clone(), &config.yahoo_url)?;
+        let feeds = FeedClient::new(http, &config.news)?;
+        let news = NewsService::new(store.clone(), feeds, clock.clone(), config.news.clone());
         let chart = ChartService::new(store, chart_client, clock, config.service.clone());
         let telemetry = Telemetry::new(crate::tools::registry().iter().map(|t| t.name));
         Ok(Self {
             chart,
+            news,
             config: Arc::new(config),
             telemetry: Arc::new(telemetry),
         })

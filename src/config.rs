@@ -112,6 +112,29 @@ pub struct Settings {
           default_value_t = Settings::default().stdio_fast_path, default_missing_value = "true",
           action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub stdio_fast_path: bool,
+    /// Base URL of Yahoo Finance's per-symbol headline RSS.
+    #[arg(long, env = "TRADING_MCP_NEWS_YAHOO_URL", global = true, default_value_t = Settings::default().news_yahoo_url)]
+    pub news_yahoo_url: String,
+    /// Base URL of Google News' RSS search.
+    #[arg(long, env = "TRADING_MCP_NEWS_GOOGLE_URL", global = true, default_value_t = Settings::default().news_google_url)]
+    pub news_google_url: String,
+    /// Base URL of NSE's RSS archive (announcements, results, corporate actions).
+    #[arg(long, env = "TRADING_MCP_NEWS_NSE_URL", global = true, default_value_t = Settings::default().news_nse_url)]
+    pub news_nse_url: String,
+    /// General market RSS/Atom feed URLs, comma-separated (none by default: many publishers forbid aggregation).
+    #[arg(
+        long,
+        env = "TRADING_MCP_NEWS_FEEDS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub news_feeds: Vec<String>,
+    /// Seconds fetched news feeds are served without refetching while NSE is open.
+    #[arg(long, env = "TRADING_MCP_NEWS_TTL_OPEN_SECS", global = true, default_value_t = Settings::default().news_ttl_open_secs)]
+    pub news_ttl_open_secs: u64,
+    /// ... and while it is closed.
+    #[arg(long, env = "TRADING_MCP_NEWS_TTL_CLOSED_SECS", global = true, default_value_t = Settings::default().news_ttl_closed_secs)]
+    pub news_ttl_closed_secs: u64,
     /// `serve` transport: stdio or http (streamable HTTP at /mcp).
     #[arg(long, env = "TRADING_MCP_TRANSPORT", global = true, value_enum, default_value_t = Settings::default().transport)]
     pub transport: Transport,
@@ -146,6 +169,12 @@ impl Default for Settings {
             max_points_limit: 20_000,
             http_fast_path: true,
             stdio_fast_path: true,
+            news_yahoo_url: "https://feeds.finance.yahoo.com".into(),
+            news_google_url: "https://news.google.com".into(),
+            news_nse_url: "https://nsearchives.nseindia.com".into(),
+            news_feeds: Vec::new(),
+            news_ttl_open_secs: 900,
+            news_ttl_closed_secs: 7200,
             transport: Transport::Stdio,
             listen: SocketAddr::from(([127, 0, 0, 1], 8765)),
         }
@@ -162,6 +191,7 @@ pub struct Config {
     pub now: Option<DateTime<Utc>>,
     pub upstream: UpstreamConfig,
     pub service: ServiceConfig,
+    pub news: crate::news::NewsConfig,
     /// Byte budget of the MCP edge's result cache.
     pub result_cache_bytes: u64,
     pub max_points_limit: usize,
@@ -262,6 +292,7 @@ impl Settings {
             now,
             upstream: self.upstream(),
             service: self.service(),
+            news: self.news(),
             result_cache_bytes: self.result_cache_mib.saturating_mul(1024 * 1024),
             max_points_limit: self.max_points_limit,
             http_fast_path: self.http_fast_path,
@@ -307,6 +338,27 @@ impl Settings {
             cache_bytes: self.cache_mib.saturating_mul(1024 * 1024),
             live_ttl: Duration::from_secs(self.live_ttl_secs),
             negative_ttl: Duration::from_secs(self.negative_ttl_secs),
+        }
+    }
+
+    pub fn news(&self) -> crate::news::NewsConfig {
+        use crate::news;
+        news::NewsConfig {
+            yahoo_url: self.news_yahoo_url.clone(),
+            google_url: self.news_google_url.clone(),
+            nse_url: self.news_nse_url.clone(),
+            nse_feeds: news::NSE_FEEDS.iter().map(|f| f.to_string()).collect(),
+            feeds: self
+                .news_feeds
+                .iter()
+                .map(|f| f.trim().to_string())
+                .filter(|f| !f.is_empty())
+                .collect(),
+            ttl_open: Duration::from_secs(self.news_ttl_open_secs),
+            ttl_closed: Duration::from_secs(self.news_ttl_closed_secs),
+            retry_failed_after: news::RETRY_FAILED_AFTER,
+            max_feed_bytes: news::MAX_FEED_BYTES,
+            max_items_per_feed: news::MAX_ITEMS_PER_FEED,
         }
     }
 

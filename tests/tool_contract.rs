@@ -36,6 +36,8 @@ fn calls() -> Vec<(&'static str, Value)> {
         ),
         ("detect_candlestick_patterns", range.clone()),
         ("list_indicators", json!({})),
+        // The feeds answer 404 here: a stale answer that says so.
+        ("get_market_news", json!({"symbol": "TCS", "query": "results"})),
         ("server_stats", json!({})),
     ]
 }

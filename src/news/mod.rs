@@ -48,24 +48,24 @@ pub struct NewsConfig {
     pub max_items_per_feed: usize,
 }
 
+/// The NSE RSS files read for market-wide news (announcements, results,
+/// corporate actions), under `{nse_url}/content/RSS/`.
+pub const NSE_FEEDS: [&str; 3] = [
+    "Online_announcements.xml",
+    "Financial_Results.xml",
+    "Corporate_action.xml",
+];
+/// How long after a failed fetch a feed is left alone.
+pub const RETRY_FAILED_AFTER: Duration = Duration::from_secs(60);
+/// Bytes read of one feed at most.
+pub const MAX_FEED_BYTES: usize = 5 * 1024 * 1024;
+/// Items taken from one feed at most.
+pub const MAX_ITEMS_PER_FEED: usize = 200;
+
 impl Default for NewsConfig {
+    /// The configuration of the default settings (`crate::config`).
     fn default() -> Self {
-        Self {
-            yahoo_url: "https://feeds.finance.yahoo.com".into(),
-            google_url: "https://news.google.com".into(),
-            nse_url: "https://nsearchives.nseindia.com".into(),
-            nse_feeds: vec![
-                "Online_announcements.xml".into(),
-                "Financial_Results.xml".into(),
-                "Corporate_action.xml".into(),
-            ],
-            feeds: Vec::new(),
-            ttl_open: Duration::from_secs(900),
-            ttl_closed: Duration::from_secs(7200),
-            retry_failed_after: Duration::from_secs(60),
-            max_feed_bytes: 5 * 1024 * 1024,
-            max_items_per_feed: 200,
-        }
+        crate::config::Settings::default().news()
     }
 }
 

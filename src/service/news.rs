@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared, join_all};
 
@@ -141,10 +141,7 @@ fn company_name(name: &str) -> String {
 fn epoch(bound: Bound) -> i64 {
     match bound {
         Bound::Instant(t) => t.timestamp(),
-        Bound::Date(d) => chrono_tz::Asia::Kolkata
-            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map_or(0, |t| t.timestamp()),
+        Bound::Date(d) => crate::model::local_midnight(chrono_tz::Asia::Kolkata, d),
     }
 }
 

@@ -153,6 +153,7 @@ pub fn registry() -> &'static Registry {
             ToolEntry::of::<super::indicators::TechnicalIndicator>(),
             ToolEntry::of::<super::patterns::CandlestickPatterns>(),
             ToolEntry::of::<super::catalogue::ListIndicators>(),
+            ToolEntry::of::<super::news::MarketNews>(),
             ToolEntry::of::<super::stats::ServerStats>(),
         ],
     })

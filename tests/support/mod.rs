@@ -45,6 +45,11 @@ impl Env {
             ("TRADING_MCP_RETRY_MAX_MS", "100".to_string()),
             ("TRADING_MCP_RATE_LIMIT", "1000".to_string()),
             ("TRADING_MCP_RATE_BURST", "1000".to_string()),
+            // News feeds on loopback too (the fake Yahoo answers 404 to
+            // them) unless a test serves them: never the network.
+            ("TRADING_MCP_NEWS_YAHOO_URL", yahoo_url.to_string()),
+            ("TRADING_MCP_NEWS_GOOGLE_URL", yahoo_url.to_string()),
+            ("TRADING_MCP_NEWS_NSE_URL", yahoo_url.to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
