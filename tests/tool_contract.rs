@@ -37,7 +37,11 @@ fn calls() -> Vec<(&'static str, Value)> {
         ("detect_candlestick_patterns", range.clone()),
         ("list_indicators", json!({})),
         // The feeds answer 404 here: a stale answer that says so.
-        ("get_market_news", json!({"symbol": "TCS", "query": "results"})),
+        (
+            "get_market_news",
+            json!({"symbol": "TCS", "query": "results"}),
+        ),
+        ("get_market_status", json!({"exchange": "US"})),
         ("server_stats", json!({})),
     ]
 }

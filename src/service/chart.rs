@@ -284,8 +284,15 @@ impl ChartService {
             });
         }
         let fetched_at = series.fetched_at[first_in_range..end].iter().max().copied();
-        let valid_until = (query.start.is_none() || query.end.is_none())
-            .then(|| local_midnight(zone, local_date(zone, now) + chrono::Duration::days(1)));
+        // An open-ended range means "up to now": it means something else
+        // from the next local day, and from the next market phase change
+        // (the last bar of a session settles at the close).
+        let valid_until = (query.start.is_none() || query.end.is_none()).then(|| {
+            let midnight = local_midnight(zone, local_date(zone, now) + chrono::Duration::days(1));
+            crate::calendar::Exchange::for_venue(query.symbol.venue)
+                .and_then(|e| e.calendar().next_change(now))
+                .map_or(midnight, |t| t.timestamp().min(midnight))
+        });
         Ok(Served {
             range: start..end,
             first_in_range,

@@ -180,3 +180,25 @@ impl<T: fmt::Display> fmt::Display for Choice<T> {
         }
     }
 }
+
+impl Choices for crate::calendar::Exchange {
+    const WHAT: &'static str = "exchange";
+
+    /// NSE, BSE or US; NYSE and NASDAQ name the US calendar too.
+    fn parse_choice(s: &str) -> Option<Self> {
+        use crate::calendar::Exchange as Cal;
+        match s.trim().to_ascii_uppercase().as_str() {
+            "NSE" => Some(Cal::Nse),
+            "BSE" => Some(Cal::Bse),
+            "US" | "NYSE" | "NASDAQ" => Some(Cal::Us),
+            _ => None,
+        }
+    }
+
+    fn choices() -> Vec<String> {
+        crate::calendar::Exchange::ALL
+            .iter()
+            .map(|e| e.as_str().to_string())
+            .collect()
+    }
+}

@@ -14,6 +14,7 @@ mod columns;
 mod context;
 mod freshness;
 mod indicators;
+mod market_status;
 mod news;
 mod patterns;
 pub mod reference;

@@ -154,6 +154,7 @@ pub fn registry() -> &'static Registry {
             ToolEntry::of::<super::patterns::CandlestickPatterns>(),
             ToolEntry::of::<super::catalogue::ListIndicators>(),
             ToolEntry::of::<super::news::MarketNews>(),
+            ToolEntry::of::<super::market_status::MarketStatusTool>(),
             ToolEntry::of::<super::stats::ServerStats>(),
         ],
     })
