@@ -42,6 +42,10 @@ fn calls() -> Vec<(&'static str, Value)> {
             json!({"symbol": "TCS", "query": "results"}),
         ),
         ("get_market_status", json!({"exchange": "US"})),
+        (
+            "query_market_db",
+            json!({"sql": "SELECT symbol, COUNT(*) AS n, MAX(close) FROM bars GROUP BY symbol"}),
+        ),
         ("server_stats", json!({})),
     ]
 }

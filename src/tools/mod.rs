@@ -19,6 +19,7 @@ mod news;
 mod patterns;
 pub mod reference;
 mod registry;
+mod sql;
 mod stats;
 
 use std::future::Future;

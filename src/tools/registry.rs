@@ -155,6 +155,7 @@ pub fn registry() -> &'static Registry {
             ToolEntry::of::<super::catalogue::ListIndicators>(),
             ToolEntry::of::<super::news::MarketNews>(),
             ToolEntry::of::<super::market_status::MarketStatusTool>(),
+            ToolEntry::of::<super::sql::QueryMarketDb>(),
             ToolEntry::of::<super::stats::ServerStats>(),
         ],
     })
