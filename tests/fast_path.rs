@@ -83,6 +83,7 @@ fn cases() -> Vec<(&'static str, Value)> {
         ),
         ("detect_candlestick_patterns", year.clone()),
         ("list_indicators", json!({})),
+        ("search_symbols", json!({"query": "infosys"})),
         // Tool errors.
         (
             "get_stock_chart_data",

@@ -46,6 +46,7 @@ fn calls() -> Vec<(&'static str, Value)> {
             "query_market_db",
             json!({"sql": "SELECT symbol, COUNT(*) AS n, MAX(close) FROM bars GROUP BY symbol"}),
         ),
+        ("search_symbols", json!({"query": "tata"})),
         ("server_stats", json!({})),
     ]
 }

@@ -19,6 +19,7 @@ mod news;
 mod patterns;
 pub mod reference;
 mod registry;
+mod search;
 mod sql;
 mod stats;
 

@@ -156,6 +156,7 @@ pub fn registry() -> &'static Registry {
             ToolEntry::of::<super::news::MarketNews>(),
             ToolEntry::of::<super::market_status::MarketStatusTool>(),
             ToolEntry::of::<super::sql::QueryMarketDb>(),
+            ToolEntry::of::<super::search::SearchSymbols>(),
             ToolEntry::of::<super::stats::ServerStats>(),
         ],
     })
