@@ -147,6 +147,21 @@ impl CircuitBreaker {
         }
     }
 
+    /// The half-open probe ended without a verdict: its future was dropped
+    /// (the client cancelled) or it failed in a way that says nothing about
+    /// the host. The next caller probes instead, so the breaker cannot stay
+    /// half-open rejecting forever.
+    pub fn abandon_probe(&mut self) {
+        if self.state == BreakerState::HalfOpen {
+            self.probe_in_flight = false;
+        }
+    }
+
+    /// Whether the call just let through is the half-open probe.
+    pub fn is_probing(&self) -> bool {
+        self.state == BreakerState::HalfOpen && self.probe_in_flight
+    }
+
     /// Reports a successful call.
     pub fn on_success(&mut self, now: DateTime<Utc>) -> Option<Transition> {
         self.consecutive_failures = 0;
@@ -268,5 +283,24 @@ mod tests {
         assert!(b.try_acquire(clock.now()).is_err());
         clock.advance(Duration::seconds(1));
         assert!(b.try_acquire(clock.now()).is_ok());
+    }
+
+    #[test]
+    fn an_abandoned_probe_lets_the_next_caller_probe() {
+        let (mut b, clock) = breaker();
+        for _ in 0..b.config().failure_threshold {
+            b.on_failure(clock.now(), "boom");
+        }
+        clock.advance(b.config().cool_down);
+        assert!(b.try_acquire(clock.now()).is_ok(), "the probe");
+        assert!(b.is_probing());
+        assert!(b.try_acquire(clock.now()).is_err(), "one probe at a time");
+        b.abandon_probe();
+        assert_eq!(b.state(), BreakerState::HalfOpen);
+        assert!(b.try_acquire(clock.now()).is_ok(), "a new probe");
+        b.on_success(clock.now());
+        assert_eq!(b.state(), BreakerState::Closed);
+        b.abandon_probe();
+        assert_eq!(b.state(), BreakerState::Closed, "no-op when closed");
     }
 }

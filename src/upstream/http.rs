@@ -223,10 +223,20 @@ impl HttpUpstream {
             attempt += 1;
             let acquired = {
                 let mut b = host.breaker.lock().unwrap_or_else(|e| e.into_inner());
-                b.try_acquire(self.clock.now())
+                b.try_acquire(self.clock.now()).map(|t| (t, b.is_probing()))
+            };
+            // Armed only for the half-open probe: if this future is dropped
+            // before the verdict, or the verdict does not count, the probe
+            // is given back on drop.
+            let mut probe = ProbeGuard {
+                breaker: &host.breaker,
+                armed: false,
             };
             match acquired {
-                Ok(t) => self.note_transition(&host_label, t).await,
+                Ok((t, probing)) => {
+                    probe.armed = probing;
+                    self.note_transition(&host_label, t).await
+                }
                 Err(rejected) => {
                     let wait_ms = (rejected.retry_at - self.clock.now()).num_milliseconds();
                     return Err(UpstreamError::BreakerOpen {
@@ -243,6 +253,7 @@ impl HttpUpstream {
                 .await;
             let failure = match tried.outcome {
                 Ok((body, truncated)) => {
+                    probe.armed = false;
                     let t = host
                         .breaker
                         .lock()
@@ -258,6 +269,7 @@ impl HttpUpstream {
                 Err(failure) => failure,
             };
             if failure.counts_for_breaker() {
+                probe.armed = false;
                 let t = host
                     .breaker
                     .lock()
@@ -461,5 +473,22 @@ fn to_error(f: Failure, detail: &str, host: String, attempts: u32) -> UpstreamEr
             host,
             detail: "unreadable body".into(),
         },
+    }
+}
+
+/// Gives the half-open probe back when its call ends without a verdict.
+struct ProbeGuard<'a> {
+    breaker: &'a Mutex<CircuitBreaker>,
+    armed: bool,
+}
+
+impl Drop for ProbeGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.breaker
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .abandon_probe();
+        }
     }
 }
