@@ -107,6 +107,9 @@ pub struct Settings {
           default_value_t = Settings::default().http_fast_path, default_missing_value = "true",
           action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub http_fast_path: bool,
+    /// HTTP requests served at once; beyond it the server answers 503 with Retry-After instead of queueing without bound.
+    #[arg(long, env = "TRADING_MCP_MAX_IN_FLIGHT", global = true, default_value_t = Settings::default().max_in_flight)]
+    pub max_in_flight: usize,
     /// Write stdio tool answers from their encoded bytes (the same bytes rmcp would write).
     #[arg(long, env = "TRADING_MCP_STDIO_FAST_PATH", global = true, num_args = 0..=1,
           default_value_t = Settings::default().stdio_fast_path, default_missing_value = "true",
@@ -168,6 +171,7 @@ impl Default for Settings {
             request_timeout_ms: 20_000,
             max_points_limit: 20_000,
             http_fast_path: true,
+            max_in_flight: 4_096,
             stdio_fast_path: true,
             news_yahoo_url: "https://feeds.finance.yahoo.com".into(),
             news_google_url: "https://news.google.com".into(),
@@ -283,6 +287,11 @@ impl Settings {
         if self.max_points_limit == 0 {
             return Err(ConfigError::Invalid(
                 "max_points_limit must be at least 1".into(),
+            ));
+        }
+        if self.max_in_flight == 0 {
+            return Err(ConfigError::Invalid(
+                "max_in_flight must be at least 1".into(),
             ));
         }
         Ok(Config {

@@ -6,11 +6,18 @@
 //! Plain tool calls are answered by [`super::fast_path`] in front of rmcp.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::fast_path::FastPath;
@@ -37,6 +44,7 @@ pub async fn serve(
         .http_fast_path
         .then(|| FastPath::new(calls.clone(), &config));
     // Stateless requests get a handler each: a clone of one built up front.
+    let max_in_flight = calls.app().config.settings.max_in_flight;
     let server = McpServer::new(calls);
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
@@ -47,11 +55,56 @@ pub async fn serve(
             super::fast_path::layer,
         ));
     }
+    // Outermost, so the cap counts every request, the fast path's too.
+    let in_flight = InFlight {
+        permits: Arc::new(Semaphore::new(max_in_flight)),
+        max: max_in_flight,
+    };
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        in_flight,
+        limit_in_flight,
+    ));
     let listener = NoDelayListener(listener);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
         .await?;
     Ok(())
+}
+
+/// The permits of requests being served (`--max-in-flight`).
+#[derive(Clone)]
+struct InFlight {
+    permits: Arc<Semaphore>,
+    max: usize,
+}
+
+/// Seconds a refused client is asked to wait: requests here take
+/// milliseconds, so a second is long enough for the load to change.
+const BUSY_RETRY_AFTER_SECS: &str = "1";
+
+/// Serves the request while a permit is free; otherwise 503 at once.
+async fn limit_in_flight(
+    State(in_flight): State<InFlight>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Ok(_permit) = in_flight.permits.clone().try_acquire_owned() else {
+        tracing::warn!(
+            max_in_flight = in_flight.max,
+            "HTTP request refused: too many in flight"
+        );
+        let mut response = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is at its limit of requests in flight (--max-in-flight); retry after a second",
+        )
+            .into_response();
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(BUSY_RETRY_AFTER_SECS),
+        );
+        return response;
+    };
+    next.run(request).await
 }
 
 /// A listener that sets TCP_NODELAY on every accepted socket.
