@@ -31,6 +31,25 @@ pub enum Transport {
     Http,
 }
 
+/// A secret setting: its `Debug` never shows it, so logging settings is safe.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
 /// Every tunable. Each field is a flag (`--cache-mib`), an environment
 /// variable (`TRADING_MCP_CACHE_MIB`) and a TOML key (`cache_mib`).
 #[derive(Debug, Clone, PartialEq, Args, Serialize, Deserialize)]
@@ -144,6 +163,20 @@ pub struct Settings {
     /// Address `serve --transport http` listens on.
     #[arg(long, env = "TRADING_MCP_LISTEN", global = true, default_value_t = Settings::default().listen)]
     pub listen: SocketAddr,
+    /// Require `Authorization: Bearer <token>` on every HTTP request (compared in constant time, never logged).
+    #[arg(
+        long,
+        env = "TRADING_MCP_AUTH_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_token: Option<Secret>,
+    /// Allow listening on a non-loopback address without --auth-token.
+    #[arg(long, env = "TRADING_MCP_ALLOW_UNAUTHENTICATED", global = true, num_args = 0..=1,
+          default_value_t = Settings::default().allow_unauthenticated, default_missing_value = "true",
+          action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub allow_unauthenticated: bool,
 }
 
 impl Default for Settings {
@@ -181,6 +214,8 @@ impl Default for Settings {
             news_ttl_closed_secs: 7200,
             transport: Transport::Stdio,
             listen: SocketAddr::from(([127, 0, 0, 1], 8765)),
+            auth_token: None,
+            allow_unauthenticated: false,
         }
     }
 }
@@ -288,6 +323,27 @@ impl Settings {
             return Err(ConfigError::Invalid(
                 "max_points_limit must be at least 1".into(),
             ));
+        }
+        if self
+            .auth_token
+            .as_ref()
+            .is_some_and(|t| t.0.trim().is_empty())
+        {
+            return Err(ConfigError::Invalid(
+                "auth_token is empty; give a long random token, or leave it unset".into(),
+            ));
+        }
+        if self.transport == Transport::Http
+            && !self.listen.ip().is_loopback()
+            && self.auth_token.is_none()
+            && !self.allow_unauthenticated
+        {
+            return Err(ConfigError::Invalid(format!(
+                "listening on {} (not loopback) without --auth-token lets anyone who can reach it \
+                 call the server; set --auth-token (or TRADING_MCP_AUTH_TOKEN), or pass \
+                 --allow-unauthenticated",
+                self.listen
+            )));
         }
         if self.max_in_flight == 0 {
             return Err(ConfigError::Invalid(

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
+use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -45,6 +46,7 @@ pub async fn serve(
         .then(|| FastPath::new(calls.clone(), &config));
     // Stateless requests get a handler each: a clone of one built up front.
     let max_in_flight = calls.app().config.settings.max_in_flight;
+    let token = calls.app().config.settings.auth_token.clone();
     let server = McpServer::new(calls);
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
@@ -64,6 +66,15 @@ pub async fn serve(
         in_flight,
         limit_in_flight,
     ));
+    // Outside the cap: a request without the token is refused before it
+    // takes a permit.
+    let router = match token {
+        Some(token) => router.layer(axum::middleware::from_fn_with_state(
+            BearerToken(Arc::from(token.0.as_bytes())),
+            require_token,
+        )),
+        None => router,
+    };
     let listener = NoDelayListener(listener);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
@@ -105,6 +116,35 @@ async fn limit_in_flight(
         return response;
     };
     next.run(request).await
+}
+
+/// The token every HTTP request must carry (`--auth-token`).
+#[derive(Clone)]
+struct BearerToken(Arc<[u8]>);
+
+/// Serves the request only with `Authorization: Bearer <token>`; the
+/// comparison takes the same time wherever the given token differs.
+async fn require_token(State(token): State<BearerToken>, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
+    let ok = given.is_some_and(|g| bool::from(g.ct_eq(&token.0)));
+    if ok {
+        return next.run(request).await;
+    }
+    // Nothing of what was sent is logged: it may be a near-miss token.
+    tracing::warn!("HTTP request refused: missing or wrong bearer token");
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        "this server requires Authorization: Bearer <token> (the server's --auth-token)",
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(r#"Bearer realm="trading-mcp""#),
+    );
+    response
 }
 
 /// A listener that sets TCP_NODELAY on every accepted socket.
