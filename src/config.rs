@@ -163,6 +163,22 @@ pub struct Settings {
     /// Address `serve --transport http` listens on.
     #[arg(long, env = "TRADING_MCP_LISTEN", global = true, default_value_t = Settings::default().listen)]
     pub listen: SocketAddr,
+    /// Host names (or host:port) HTTP requests may be addressed to, comma-separated; empty: loopback only (rmcp's default). Guards against DNS rebinding.
+    #[arg(
+        long,
+        env = "TRADING_MCP_ALLOWED_HOSTS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call over HTTP (e.g. `https://app.example.com:443`), comma-separated; empty: Origin is not checked.
+    #[arg(
+        long,
+        env = "TRADING_MCP_ALLOWED_ORIGINS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
     /// Require `Authorization: Bearer <token>` on every HTTP request (compared in constant time, never logged).
     #[arg(
         long,
@@ -214,6 +230,8 @@ impl Default for Settings {
             news_ttl_closed_secs: 7200,
             transport: Transport::Stdio,
             listen: SocketAddr::from(([127, 0, 0, 1], 8765)),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
             auth_token: None,
             allow_unauthenticated: false,
         }

@@ -39,6 +39,16 @@ pub async fn serve(
         .with_json_response(true)
         .with_legacy_session_mode(false)
         .with_cancellation_token(shutdown.child_token());
+    // The fast path reads the same config, so both paths check alike.
+    let settings = &calls.app().config.settings;
+    let config = match settings.allowed_hosts.as_slice() {
+        [] => config,
+        hosts => config.with_allowed_hosts(hosts.iter().cloned()),
+    };
+    let config = match settings.allowed_origins.as_slice() {
+        [] => config,
+        origins => config.with_allowed_origins(origins.iter().cloned()),
+    };
     let fast = calls
         .app()
         .config
