@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -114,16 +114,12 @@ async fn limit_in_flight(
             max_in_flight = in_flight.max,
             "HTTP request refused: too many in flight"
         );
-        let mut response = (
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, BUSY_RETRY_AFTER_SECS)],
             "the server is at its limit of requests in flight (--max-in-flight); retry after a second",
         )
             .into_response();
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_static(BUSY_RETRY_AFTER_SECS),
-        );
-        return response;
     };
     next.run(request).await
 }
@@ -145,16 +141,12 @@ async fn require_token(State(token): State<BearerToken>, request: Request, next:
     }
     // Nothing of what was sent is logged: it may be a near-miss token.
     tracing::warn!("HTTP request refused: missing or wrong bearer token");
-    let mut response = (
+    (
         StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, r#"Bearer realm="trading-mcp""#)],
         "this server requires Authorization: Bearer <token> (the server's --auth-token)",
     )
-        .into_response();
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static(r#"Bearer realm="trading-mcp""#),
-    );
-    response
+        .into_response()
 }
 
 /// A listener that sets TCP_NODELAY on every accepted socket.

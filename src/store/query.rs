@@ -108,7 +108,7 @@ impl Serialize for SqlValue {
 }
 
 /// A result column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct QueryColumn {
     pub name: String,
     /// The declared type when the column comes straight from a table.

@@ -143,6 +143,17 @@ pub fn max_points(given: Option<i64>, limit: usize) -> Result<usize, ToolError> 
     Ok(max_points as usize)
 }
 
+/// A `limit` argument: `default` when not given, else 1 to `max`.
+pub fn limit(given: Option<usize>, default: usize, max: usize) -> Result<usize, ToolError> {
+    match given {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(ToolError(format!(
+            "limit {n} is out of range; use 1 to {max} (default {default})"
+        ))),
+    }
+}
+
 /// The fields every bar-reading tool takes, checked into a [`BarQuery`].
 pub fn bar_query(
     symbol: &str,

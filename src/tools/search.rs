@@ -46,15 +46,7 @@ impl Tool for SearchSymbols {
         args: SearchArgs,
         ctx: &mut CallContext,
     ) -> Result<SymbolSearch, ToolError> {
-        let limit = match args.limit {
-            None => DEFAULT_LIMIT,
-            Some(n @ 1..=MAX_LIMIT) => n,
-            Some(n) => {
-                return Err(ToolError::new(format!(
-                    "limit {n} is out of range; use 1 to {MAX_LIMIT}"
-                )));
-            }
-        };
+        let limit = super::args::limit(args.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
         if args.query.trim().is_empty() {
             return Err(ToolError::new(
                 "query is empty; give a symbol or a company name, e.g. \"infosys\"",

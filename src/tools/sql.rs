@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
-use crate::store::{QueryLimits, schema_doc};
+use crate::store::{QueryColumn, QueryLimits, schema_doc};
 
 /// Rows an agent may ask for at most in one call.
 const MAX_ROWS: usize = 1_000;
@@ -28,18 +28,10 @@ pub struct SqlArgs {
     pub limit: Option<usize>,
 }
 
-/// A result column.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-pub struct SqlColumn {
-    pub name: String,
-    /// The declared type when the column comes straight from a table.
-    pub decl_type: Option<String>,
-}
-
 /// Result of `query_market_db`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct SqlOutput {
-    pub columns: Vec<SqlColumn>,
+    pub columns: Vec<QueryColumn>,
     /// One array per row, in column order; a blob is `{"blob_hex": "..."}`.
     pub rows: Vec<Vec<Value>>,
     /// True when more rows existed than the limits let through.
@@ -65,15 +57,7 @@ impl Tool for QueryMarketDb {
     }
 
     async fn run(app: &App, args: SqlArgs, ctx: &mut CallContext) -> Result<SqlOutput, ToolError> {
-        let max_rows = match args.limit {
-            None => QueryLimits::DEFAULT_ROWS,
-            Some(n @ 1..=MAX_ROWS) => n,
-            Some(n) => {
-                return Err(ToolError::new(format!(
-                    "limit {n} is out of range; use 1 to {MAX_ROWS}"
-                )));
-            }
-        };
+        let max_rows = super::args::limit(args.limit, QueryLimits::DEFAULT_ROWS, MAX_ROWS)?;
         // The store changes under any query: never answer from a cache.
         ctx.never_cache();
         let limits = QueryLimits {
@@ -87,14 +71,7 @@ impl Tool for QueryMarketDb {
             .await
             .map_err(|e| ToolError::new(e.to_string()))?;
         Ok(SqlOutput {
-            columns: result
-                .columns
-                .into_iter()
-                .map(|c| SqlColumn {
-                    name: c.name,
-                    decl_type: c.decl_type,
-                })
-                .collect(),
+            columns: result.columns,
             rows: result
                 .rows
                 .iter()
