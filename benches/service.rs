@@ -116,6 +116,18 @@ fn service(c: &mut Criterion) {
             a.encoded(Shape::Current).len()
         })
     });
+    // The chart image (250 daily bars, 1200x700, volume pane, 2 overlays):
+    // repeated, from the result cache; the cold draw is in the list below.
+    let image = year(json!({"overlays": ["sma(20)", "sma(50)"]}));
+    g.bench_function("tool_call_chart_image_from_result_cache", |b| {
+        b.to_async(&rt).iter(|| async {
+            let a = calls
+                .call("get_stock_chart_image", image.clone())
+                .await
+                .unwrap();
+            a.encoded(Shape::Current).len()
+        })
+    });
     // Cold: the registry entry run and encoded as the call path does on a
     // result-cache miss, on bars already in L1.
     let cold = [
@@ -139,6 +151,11 @@ fn service(c: &mut Criterion) {
             "detect_candlestick_patterns",
             "patterns_all_61_1y",
             year(json!({})),
+        ),
+        (
+            "get_stock_chart_image",
+            "chart_image_250_bars_2_overlays",
+            image.clone(),
         ),
     ];
     for (tool, label, args) in cold {

@@ -82,6 +82,10 @@ fn cases() -> Vec<(&'static str, Value)> {
             json!({"symbol": "RELIANCE", "start_date": "2023-06-01", "end_date": "2024-03-28", "indicators": [{"name": "MACD"}, {"name": "BBANDS", "params": {"timeperiod": 20}}]}),
         ),
         ("detect_candlestick_patterns", year.clone()),
+        (
+            "get_stock_chart_image",
+            json!({"symbol": "RELIANCE", "start_date": "2023-06-01", "end_date": "2024-03-28", "overlays": ["sma(20)"], "width": 600, "height": 400}),
+        ),
         ("list_indicators", json!({})),
         ("search_symbols", json!({"query": "infosys"})),
         // Tool errors.
@@ -100,6 +104,10 @@ fn cases() -> Vec<(&'static str, Value)> {
         (
             "detect_candlestick_patterns",
             json!({"symbol": "RELIANCE", "patterns": ["CDLNOPE"]}),
+        ),
+        (
+            "get_stock_chart_image",
+            json!({"symbol": "RELIANCE", "overlays": ["smaa(20)"]}),
         ),
         // Protocol errors.
         ("get_stock_chart_data", json!({"symbol": 42})),

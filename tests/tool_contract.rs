@@ -35,6 +35,10 @@ fn calls() -> Vec<(&'static str, Value)> {
             ),
         ),
         ("detect_candlestick_patterns", range.clone()),
+        (
+            "get_stock_chart_image",
+            with("overlays", json!(["bbands(20)", "supertrend"])),
+        ),
         ("list_indicators", json!({})),
         // The feeds answer 404 here: a stale answer that says so.
         (

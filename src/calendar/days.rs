@@ -153,6 +153,20 @@ impl ExchangeCalendar {
         }
     }
 
+    /// How long a regular weekday's sessions last in all (NSE: 6h15m).
+    pub fn regular_session(&self) -> Option<chrono::Duration> {
+        match &self.regular {
+            Hours::Known(schedule) => Some(
+                schedule
+                    .segments
+                    .iter()
+                    .map(|s| s.close.signed_duration_since(s.open))
+                    .sum(),
+            ),
+            _ => None,
+        }
+    }
+
     pub fn covered_years(&self) -> Option<RangeInclusive<i32>> {
         self.years.map(|(first, last)| first..=last)
     }

@@ -9,6 +9,8 @@ pub use reference::settings_markdown;
 
 use std::io::Write as _;
 
+use base64::Engine as _;
+
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
@@ -40,6 +42,10 @@ pub enum Command {
         /// Arguments as a JSON object, e.g. '{"symbol":"RELIANCE"}'.
         #[arg(default_value = "{}")]
         args: String,
+        /// Write the tool's image (get_stock_chart_image's PNG) to this file
+        /// instead of leaving it out of the printed result.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
     /// Print the resolved settings as TOML (flags > environment > file > defaults).
     Config,
@@ -83,7 +89,7 @@ pub async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<i32> {
     crate::logging::init(&config.log);
     match cli.command {
         Command::Serve => serve(config).await.map(|_| 0),
-        Command::Call { tool, args } => call(config, &tool, &args).await,
+        Command::Call { tool, args, output } => call(config, &tool, &args, output.as_deref()).await,
         Command::Import(args) => import::run(config, args).await,
         Command::Export(args) => export::run(config, args).await,
         Command::Sql(args) => sql::run(config, args).await,
@@ -114,7 +120,12 @@ async fn serve(config: crate::config::Config) -> anyhow::Result<()> {
     result
 }
 
-async fn call(config: crate::config::Config, tool: &str, args: &str) -> anyhow::Result<i32> {
+async fn call(
+    config: crate::config::Config,
+    tool: &str,
+    args: &str,
+    image_file: Option<&std::path::Path>,
+) -> anyhow::Result<i32> {
     let args = match serde_json::from_str::<serde_json::Value>(args) {
         Ok(serde_json::Value::Object(args)) => args,
         Ok(_) => {
@@ -139,6 +150,26 @@ async fn call(config: crate::config::Config, tool: &str, args: &str) -> anyhow::
             Ok(EXIT_TOOL_ERROR)
         }
         Ok(answer) => {
+            if let Some(path) = image_file {
+                let Some(image) = answer.result().content.iter().find_map(|c| c.as_image()) else {
+                    eprintln!(
+                        "error: {tool} returned no image to write to {}; -o is for get_stock_chart_image",
+                        path.display()
+                    );
+                    return Ok(EXIT_MALFORMED);
+                };
+                let png = base64::engine::general_purpose::STANDARD
+                    .decode(&image.data)
+                    .map_err(|e| anyhow::anyhow!("the image is not valid base64: {e}"))?;
+                std::fs::write(path, &png)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                eprintln!(
+                    "wrote {} ({} bytes, {})",
+                    path.display(),
+                    png.len(),
+                    image.mime_type
+                );
+            }
             let mut stdout = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut stdout, &answer.result().structured_content)?;
             writeln!(stdout)?;

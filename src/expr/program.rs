@@ -195,6 +195,21 @@ impl Program {
         }
     }
 
+    /// The registry indicator an expression is, when it is one call of
+    /// one (`rsi(14)`, `bbands(20)`) or one output of one
+    /// (`macd().signal`): charts draw such a pane with the indicator's
+    /// reference levels. `None` for anything computed from it.
+    pub fn root_indicator(&self, root: Root) -> Option<&'static IndicatorSpec> {
+        let mut node = &self.nodes[self.root_info(root).node];
+        if let Op::Output { call, .. } = node.op {
+            node = &self.nodes[call];
+        }
+        match node.op {
+            Op::Indicator { spec, .. } => Some(spec),
+            _ => None,
+        }
+    }
+
     /// Labels of the values reported with a result ([`super::Evaluation::terms`]).
     pub fn term_labels(&self, root: Root) -> Vec<&str> {
         self.root_info(root)

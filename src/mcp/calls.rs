@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use base64::Engine as _;
 use bytes::Bytes;
 use moka::future::Cache;
 use rmcp::ErrorData;
@@ -170,7 +171,12 @@ impl Calls {
         let outcome = entry.run(&self.app, args, &mut ctx).await;
         let answer = match outcome {
             Ok(out) => {
-                let mut result = CallToolResult::success(vec![ContentBlock::text(out.text)]);
+                let mut content = vec![ContentBlock::text(out.text)];
+                if let Some(image) = out.image {
+                    let data = base64::engine::general_purpose::STANDARD.encode(&image.data);
+                    content.push(ContentBlock::image(data, image.mime_type));
+                }
+                let mut result = CallToolResult::success(content);
                 result.structured_content = Some(out.structured);
                 Answer::new(result)
             }

@@ -2,7 +2,7 @@
 //! libraries take.
 
 use crate::indicators::Ohlcv;
-use crate::model::{exchange_zone, utc_offset_secs};
+use crate::model::{Bar, Interval, exchange_zone, utc_offset_secs};
 use crate::service::Served;
 
 /// The columns of a served slice (warm-up included), oldest first.
@@ -21,9 +21,25 @@ pub struct Columns {
 
 impl Columns {
     pub fn of(served: &Served) -> Columns {
-        let bars = served.bars();
-        let col = |f: fn(&crate::model::Bar) -> f64| bars.iter().map(f).collect::<Vec<f64>>();
-        let zone = exchange_zone(&served.series.instrument.timezone);
+        let series = &served.series;
+        Columns::of_bars(
+            served.bars(),
+            &series.instrument.timezone,
+            series.interval,
+            served.warmup_len(),
+        )
+    }
+
+    /// The columns of `bars` (of `interval`, on an exchange in `timezone`),
+    /// the requested range starting at index `first_in_range`.
+    pub fn of_bars(
+        bars: &[Bar],
+        timezone: &str,
+        interval: Interval,
+        first_in_range: usize,
+    ) -> Columns {
+        let col = |f: fn(&Bar) -> f64| bars.iter().map(f).collect::<Vec<f64>>();
+        let zone = exchange_zone(timezone);
         let utc_offset_secs = match (zone, bars.last()) {
             (Some(z), Some(last)) => {
                 chrono::DateTime::from_timestamp(last.ts, 0).map_or(0, |t| utc_offset_secs(z, t))
@@ -38,8 +54,8 @@ impl Columns {
             volume: col(|b| b.volume as f64),
             ts: bars.iter().map(|b| b.ts).collect(),
             utc_offset_secs,
-            intraday: served.series.interval.is_intraday(),
-            first_in_range: served.warmup_len(),
+            intraday: interval.is_intraday(),
+            first_in_range,
         }
     }
 

@@ -62,9 +62,25 @@ pub struct BarClock {
 
 impl BarClock {
     pub fn of(series: &Series) -> BarClock {
-        BarClock {
-            interval: series.interval,
-            zone: exchange_zone(&series.instrument.timezone).unwrap_or(chrono_tz::UTC),
+        BarClock::new(
+            series.interval,
+            exchange_zone(&series.instrument.timezone).unwrap_or(chrono_tz::UTC),
+        )
+    }
+
+    pub fn new(interval: Interval, zone: Tz) -> BarClock {
+        BarClock { interval, zone }
+    }
+
+    /// A bar key as exchange-local time: the bar's start for intraday
+    /// bars, the trading date at midnight for daily and coarser ones.
+    pub fn local(&self, ts: i64) -> chrono::NaiveDateTime {
+        if self.interval.is_intraday() {
+            DateTime::from_timestamp(ts, 0)
+                .map(|t| self.zone.from_utc_datetime(&t.naive_utc()).naive_local())
+                .unwrap_or_default()
+        } else {
+            key_date(ts).and_time(chrono::NaiveTime::MIN)
         }
     }
 

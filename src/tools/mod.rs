@@ -10,6 +10,8 @@
 mod args;
 mod catalogue;
 mod chart;
+mod chart_image;
+mod chart_plots;
 mod columns;
 mod context;
 mod freshness;
@@ -61,6 +63,19 @@ pub trait Tool: Send + Sync + 'static {
 
     /// The answer as compact text, for clients that read only text.
     fn text(output: &Self::Output) -> String;
+
+    /// A picture that goes with the answer (the chart image tool's PNG),
+    /// sent as an image content block; never part of the structured content.
+    fn image(_output: &Self::Output) -> Option<ToolImage> {
+        None
+    }
+}
+
+/// An image a tool returns beside its structured answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolImage {
+    pub mime_type: &'static str,
+    pub data: bytes::Bytes,
 }
 
 /// A tool ran and failed: the client sees the message with `isError: true`.
@@ -97,6 +112,7 @@ tool_error_from!(
 pub struct ToolOutput {
     pub structured: Value,
     pub text: String,
+    pub image: Option<ToolImage>,
 }
 
 /// Why a call did not produce an answer.

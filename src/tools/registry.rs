@@ -67,9 +67,14 @@ fn run_erased<'a, T: Tool>(
         let args: T::Args = decode(T::NAME, args)?;
         let output = T::run(app, args, ctx).await?;
         let text = T::text(&output);
+        let image = T::image(&output);
         let structured = serde_json::to_value(&output)
             .map_err(|e| CallError::Tool(format!("{}: cannot encode the answer: {e}", T::NAME)))?;
-        Ok(ToolOutput { structured, text })
+        Ok(ToolOutput {
+            structured,
+            text,
+            image,
+        })
     })
 }
 
@@ -150,6 +155,7 @@ pub fn registry() -> &'static Registry {
     REGISTRY.get_or_init(|| Registry {
         entries: vec![
             ToolEntry::of::<super::chart::ChartData>(),
+            ToolEntry::of::<super::chart_image::ChartImage>(),
             ToolEntry::of::<super::indicators::TechnicalIndicator>(),
             ToolEntry::of::<super::patterns::CandlestickPatterns>(),
             ToolEntry::of::<super::catalogue::ListIndicators>(),

@@ -1,5 +1,5 @@
-//! Chart specs for the chart tests, the chart bench and the README
-//! screenshot example (which include this file by path): real daily data
+//! Chart specs for the chart tests and the chart bench (which include this
+//! file by path): real daily data
 //! from `shared/`, and a hand-made series whose every pixel is predictable;
 //! plus a PNG decoder for looking at the result.
 #![allow(dead_code)]
