@@ -187,6 +187,21 @@ impl ExchangeCalendar {
         Day { date, kind, hours }
     }
 
+    /// The days the data lists (holidays, special sessions, shortened
+    /// days), oldest first.
+    pub fn listed_days(&self) -> impl Iterator<Item = Day<'_>> + '_ {
+        self.days.iter().map(|(date, entry)| Day {
+            date: *date,
+            kind: &entry.kind,
+            hours: &entry.hours,
+        })
+    }
+
+    /// A regular weekday's hours.
+    pub fn regular_hours(&self) -> &Hours {
+        &self.regular
+    }
+
     /// Whether `date` has a session (Muhurat and special Saturdays included,
     /// also when their hours are not known yet).
     pub fn is_session_day(&self, date: NaiveDate) -> bool {

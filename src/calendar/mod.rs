@@ -12,6 +12,7 @@
 //! - [`status`]: the phase at an instant, the next open and close, and when
 //!   the answer can next change.
 //! - [`settle`]: when a day's bars are final, and partial bars.
+//! - [`listing`]: a calendar as a document (the calendar resource).
 //!
 //! ```
 //! use trading_mcp::calendar::Exchange;
@@ -24,6 +25,7 @@ pub mod data;
 pub mod days;
 pub mod exchange;
 pub mod hours;
+pub mod listing;
 pub mod settle;
 pub mod status;
 pub mod times;

@@ -1,24 +1,31 @@
 //! The MCP face of the server. The only module that imports rmcp.
 //!
 //! [`McpServer`] maps MCP `tools/list` and `tools/call` onto the tool
-//! registry through the one call path, [`calls::Calls`]; [`stdio`] and
+//! registry through the one call path, [`calls::Calls`]; [`resources`]
+//! reads through the same path, [`prompts`] holds the prompt router and
+//! [`completion`] completes their arguments; [`stdio`] and
 //! [`http`] run it over the two transports, and [`fast_path`] answers plain
 //! HTTP tool calls with the encoded results, in front of rmcp.
 
 pub mod calls;
+mod completion;
 mod fast_path;
 pub mod http;
+mod prompts;
+mod resources;
 pub mod stdio;
 mod stdio_transport;
 
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData, RoleServer, ServerHandler};
+use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler};
 
 pub use calls::{Answer, Calls, Shape};
 pub use stdio_transport::EncodedAnswers;
@@ -88,16 +95,26 @@ fn shape_for(context: &RequestContext<RoleServer>) -> Shape {
     }
 }
 
+#[prompt_handler(router = prompts::router())]
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_prompts()
+            .enable_completions()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(Implementation::new(
                 "trading-mcp",
                 env!("CARGO_PKG_VERSION"),
             ))
             .with_instructions(
                 "Market data for NSE/BSE and global stocks: OHLCV bars with provenance \
-                 (memory/store/upstream, stale flag). Bare symbols are NSE.",
+                 (memory/store/upstream, stale flag), indicators, patterns, charts, news, SQL. \
+                 Bare symbols are NSE. Resources: market://symbols, market://calendar/NSE, \
+                 market://indicators, market://schema and templates per symbol; prompts: \
+                 analyze_stock, compare_stocks, technical_setup, market_overview.",
             )
     }
 
@@ -109,6 +126,41 @@ impl ServerHandler for McpServer {
         Ok(ListToolsResult::with_all_items(
             rmcp_tools().as_ref().clone(),
         ))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(resources::list()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::templates(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let contents = resources::read(&self.calls, &request.uri).await?;
+        Ok(ReadResourceResult::new(vec![contents]).into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        Ok(CompleteResult::new(completion::complete(&request)?))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

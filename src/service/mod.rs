@@ -4,6 +4,7 @@
 mod cache;
 mod chart;
 mod fill;
+mod instrument;
 mod news;
 mod range;
 pub mod ranges;

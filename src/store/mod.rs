@@ -10,6 +10,7 @@ mod ffi;
 mod import;
 mod migrate;
 mod news;
+mod overview;
 pub mod query;
 mod raw_read;
 pub mod schema_doc;
@@ -28,6 +29,7 @@ pub use import::{BasisCheck, BasisDiff, ImportBatch, ImportWrite};
 pub use news::{
     FeedFetchRow, FeedState, FetchStatus, LinkKind, NewsCounts, NewsItem, NewsSearch, StoredArticle,
 };
+pub use overview::{InstrumentOverview, IntervalHoldings, StoredAction};
 pub use query::{QueryColumn, QueryError, QueryLimits, QueryResult, SqlValue, query_read_only};
 pub use raw_read::StoredBar;
 

@@ -1,0 +1,117 @@
+//! What the store holds about one instrument, for the
+//! `market://instrument/{symbol}` resource: its meta, and per interval the
+//! bars and the ranges covered; its dividends and splits.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{BarStore, StoreError};
+use crate::model::Instrument;
+
+/// One instrument as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstrumentOverview {
+    pub instrument: Instrument,
+    pub intervals: Vec<IntervalHoldings>,
+    pub corporate_actions: Vec<StoredAction>,
+}
+
+/// The bars of one interval: how many, the first and last bar key (epoch
+/// seconds), and the covered key ranges `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntervalHoldings {
+    pub interval: String,
+    pub bars: i64,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+    pub coverage: Vec<(i64, i64)>,
+}
+
+/// A dividend (`amount`) or split (`numerator`:`denominator`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredAction {
+    pub ts: i64,
+    pub kind: String,
+    pub amount: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+}
+
+impl BarStore {
+    /// Everything stored about `symbol` (a Yahoo ticker), or `None` if the
+    /// store has never seen it. Read in one transaction, so the counts and
+    /// the coverage agree.
+    pub async fn instrument_overview(
+        &self,
+        symbol: &str,
+    ) -> Result<Option<InstrumentOverview>, StoreError> {
+        let Some(instrument) = self.instrument(symbol).await? else {
+            return Ok(None);
+        };
+        let mut tx = self.pool.begin().await?;
+        let held = sqlx::query(
+            "SELECT interval, COUNT(*), MIN(ts), MAX(ts) FROM bars WHERE symbol = ?
+             GROUP BY interval ORDER BY interval",
+        )
+        .bind(symbol)
+        .fetch_all(&mut *tx)
+        .await?;
+        let spans = sqlx::query(
+            "SELECT interval, start_ts, end_ts FROM coverage WHERE symbol = ?
+             ORDER BY interval, start_ts",
+        )
+        .bind(symbol)
+        .fetch_all(&mut *tx)
+        .await?;
+        let actions = sqlx::query(
+            "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
+             WHERE symbol = ? ORDER BY ts, kind",
+        )
+        .bind(symbol)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut intervals = Vec::with_capacity(held.len());
+        for r in &held {
+            intervals.push(IntervalHoldings {
+                interval: r.try_get(0)?,
+                bars: r.try_get(1)?,
+                first_ts: r.try_get(2)?,
+                last_ts: r.try_get(3)?,
+                coverage: Vec::new(),
+            });
+        }
+        for r in &spans {
+            let interval: String = r.try_get(0)?;
+            let span = (r.try_get(1)?, r.try_get(2)?);
+            match intervals.iter_mut().find(|i| i.interval == interval) {
+                Some(held) => held.coverage.push(span),
+                // Covered with no bars: a range known to hold none.
+                None => intervals.push(IntervalHoldings {
+                    interval,
+                    bars: 0,
+                    first_ts: None,
+                    last_ts: None,
+                    coverage: vec![span],
+                }),
+            }
+        }
+        let corporate_actions = actions
+            .iter()
+            .map(|r| {
+                Ok(StoredAction {
+                    ts: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    amount: r.try_get(2)?,
+                    numerator: r.try_get(3)?,
+                    denominator: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Some(InstrumentOverview {
+            instrument,
+            intervals,
+            corporate_actions,
+        }))
+    }
+}
