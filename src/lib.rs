@@ -22,7 +22,9 @@
 //! [`chart_image`], [`calendar`], [`symbol`], [`directory`], [`news`],
 //! [`model`]. Time comes from one injectable [`clock`]. [`app::App`] is the
 //! cheap-to-clone handle that ties it together; [`telemetry`] holds the call
-//! path's counters; [`shutdown`] turns signals into one cancellation token.
+//! path's counters; [`progress`] carries a long call's progress from deep in
+//! the service to the client; [`shutdown`] turns signals into one
+//! cancellation token.
 
 pub mod app;
 pub mod calendar;
@@ -41,6 +43,7 @@ pub mod mcp;
 pub mod model;
 pub mod news;
 pub mod patterns;
+pub mod progress;
 pub mod service;
 pub mod shutdown;
 pub mod store;

@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use crate::app::App;
 use crate::telemetry::Outcome;
-use crate::tools::{CallContext, CallError, Dependency, registry};
+use crate::tools::{CallContext, CallError, Dependency, ProgressSink, registry};
 
 /// The wire shape of a result: protocol versions before 2026-07-28 have
 /// no `resultType`; rmcp applies the same fix-ups (see [`Answer::encoded`]).
@@ -120,11 +120,22 @@ impl Calls {
     /// Runs tool `name` on `args`: the answer (a success or a tool error,
     /// `isError: true`), or a protocol error for a malformed call.
     pub async fn call(&self, name: &str, args: Map<String, Value>) -> Result<Answer, ErrorData> {
+        self.call_with_progress(name, args, None).await
+    }
+
+    /// [`Calls::call`], with the call's progress reports (from the tool
+    /// and from the service below it) going to `progress`.
+    pub async fn call_with_progress(
+        &self,
+        name: &str,
+        args: Map<String, Value>,
+        progress: Option<Arc<dyn ProgressSink>>,
+    ) -> Result<Answer, ErrorData> {
         let id = NEXT_CALL_ID.fetch_add(1, Ordering::Relaxed);
         let span = tracing::info_span!("tool_call", id, tool = name);
         async {
             let started = Instant::now();
-            let (outcome, cache_hit) = self.answer(name, args).await;
+            let (outcome, cache_hit) = self.answer(name, args, progress).await;
             let elapsed = started.elapsed();
             let kind = match &outcome {
                 Ok(a) if a.is_error() => Outcome::ToolError,
@@ -157,6 +168,7 @@ impl Calls {
         &self,
         name: &str,
         args: Map<String, Value>,
+        progress: Option<Arc<dyn ProgressSink>>,
     ) -> (Result<Answer, ErrorData>, bool) {
         let Some(entry) = registry().get(name) else {
             let e = CallError::UnknownTool(name.to_string());
@@ -167,8 +179,11 @@ impl Calls {
         if let Some(hit) = self.lookup(&key).await {
             return (Ok(hit), true);
         }
-        let mut ctx = CallContext::new();
-        let outcome = entry.run(&self.app, args, &mut ctx).await;
+        let mut ctx = match &progress {
+            Some(sink) => CallContext::with_progress(sink.clone()),
+            None => CallContext::new(),
+        };
+        let outcome = crate::progress::scope(progress, entry.run(&self.app, args, &mut ctx)).await;
         let answer = match outcome {
             Ok(out) => {
                 let mut content = vec![ContentBlock::text(out.text)];

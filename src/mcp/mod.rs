@@ -11,6 +11,7 @@ pub mod calls;
 mod completion;
 mod fast_path;
 pub mod http;
+mod progress;
 mod prompts;
 mod resources;
 pub mod stdio;
@@ -173,7 +174,19 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let answer = self.calls.call(&request.name, args).await?;
+        let answer = match context.meta.get_progress_token() {
+            None => self.calls.call(&request.name, args).await?,
+            Some(token) => {
+                let (sink, sent) = progress::PeerProgress::start(context.peer.clone(), token);
+                let answer = self
+                    .calls
+                    .call_with_progress(&request.name, args, Some(sink))
+                    .await;
+                // Every report reaches the client before the result does.
+                sent.await;
+                answer?
+            }
+        };
         if let Some(encoded) = &self.encoded {
             // The transport writes the answer's bytes for this request id.
             let placeholder = CallToolResult::success(Vec::new());

@@ -80,8 +80,13 @@ impl ChartService {
         } else if !missing.is_empty() {
             missing = self.within_history(&missing, interval, requested, zone_now, now)?;
             let mut unfilled = Vec::new();
+            let mut windows_done =
+                Progress::new(missing.iter().map(|gap| pieces(interval, *gap).len()).sum());
             for (i, gap) in missing.iter().enumerate() {
-                match self.fetch_gap(symbol, interval, *gap, settled, now).await {
+                let fetched = self
+                    .fetch_gap(symbol, interval, *gap, settled, now, &mut windows_done)
+                    .await;
+                match fetched {
                     Ok(()) => fetched_any = true,
                     Err(GapError::Store(e)) => return Err(e.into()),
                     Err(GapError::Upstream(UpstreamError::UnknownSymbol { symbol: s, detail })) => {
@@ -197,13 +202,10 @@ impl ChartService {
         gap: (i64, i64),
         settled: i64,
         now: DateTime<Utc>,
+        progress: &mut Progress,
     ) -> Result<(), GapError> {
         let inner = &self.inner;
-        let pieces = match interval.yahoo_window_days() {
-            Some(days) => windows(gap, days * 86_400),
-            None => vec![gap],
-        };
-        for piece in pieces {
+        for piece in pieces(interval, gap) {
             let (p1, p2) = if interval.is_intraday() {
                 piece
             } else {
@@ -239,8 +241,43 @@ impl ChartService {
                 .save_fetch(&batch)
                 .await
                 .map_err(GapError::Store)?;
+            progress.window_stored(&symbol.yahoo, interval, piece);
         }
         Ok(())
+    }
+}
+
+/// The upstream requests one gap takes: Yahoo's window for the interval.
+fn pieces(interval: Interval, gap: (i64, i64)) -> Vec<(i64, i64)> {
+    match interval.yahoo_window_days() {
+        Some(days) => windows(gap, days * 86_400),
+        None => vec![gap],
+    }
+}
+
+/// Windows stored so far of one load, reported when there is more than one.
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Self { done: 0, total }
+    }
+
+    fn window_stored(&mut self, symbol: &str, interval: Interval, piece: (i64, i64)) {
+        self.done += 1;
+        if self.total > 1 {
+            crate::progress::report(self.done as f64, Some(self.total as f64), || {
+                format!(
+                    "{symbol} {interval}: stored window {} of {} ({})",
+                    self.done,
+                    self.total,
+                    describe_ranges(&[piece], interval)
+                )
+            });
+        }
     }
 }
 

@@ -16,13 +16,7 @@ pub enum Dependency {
     },
 }
 
-/// Where a long call reports how far it has got (MCP
-/// `notifications/progress`, when the client sent a progress token).
-pub trait ProgressSink: Send + Sync {
-    /// `progress` of `total` units done (`total` when known), and what is
-    /// happening now.
-    fn report(&self, progress: f64, total: Option<f64>, message: Option<String>);
-}
+pub use crate::progress::ProgressSink;
 
 /// Per-call state a tool fills in while it runs.
 #[derive(Default)]

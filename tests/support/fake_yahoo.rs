@@ -2,7 +2,8 @@
 //!
 //! It answers `GET /v8/finance/chart/{symbol}` in Yahoo's real format:
 //! - `*.NS` symbols from `shared/data/nse_daily_yahoo/<SYM>.csv` (daily),
-//!   and `RELIANCE.NS` 5m from `shared/data/nse_intraday/`, timestamped as
+//!   and `RELIANCE.NS` 5m from `shared/data/nse_intraday/` (and 1m made from
+//!   it, five bars per 5m bar, for Yahoo's 7-day 1m windows), timestamped as
 //!   Yahoo does (daily bars at the 09:15 IST open);
 //! - any symbol pinned to a recorded response from `shared/data/yahoo_chart/`;
 //! - anything else: Yahoo's real 404 body.
@@ -324,6 +325,29 @@ pub fn nse_open_ts(date: &str) -> i64 {
 /// The rows the fake serves for `symbol` at `interval`, or `None` if unknown.
 pub fn rows_for(symbol: &str, interval: &str) -> Option<Vec<Row>> {
     let base = symbol.strip_suffix(".NS")?;
+    if interval == "1m" && base == "RELIANCE" {
+        // No 1m recording is shared: each real 5m bar becomes five 1m bars
+        // that open at its open, close at its close and stay within its
+        // range, so tests can exercise Yahoo's 7-day 1m windows.
+        let five = rows_for(symbol, "5m")?;
+        let mut rows = Vec::with_capacity(five.len() * 5);
+        for r in five {
+            for k in 0..5 {
+                let at = |j: i64| r.open + (r.close - r.open) * j as f64 / 5.0;
+                let (open, close) = (at(k), at(k + 1));
+                rows.push(Row {
+                    ts: r.ts + 60 * k,
+                    open,
+                    high: open.max(close),
+                    low: open.min(close),
+                    close,
+                    adj: close,
+                    volume: (r.volume / 5.0).floor(),
+                });
+            }
+        }
+        return Some(rows);
+    }
     if interval == "5m" && base == "RELIANCE" {
         let path =
             shared_dir().join("data/nse_intraday/RELIANCE.NS_5m_2025-09-11_to_2025-12-05.csv");

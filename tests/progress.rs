@@ -1,0 +1,114 @@
+//! `notifications/progress` for a cold fetch split into several upstream
+//! windows (1m bars come in Yahoo's 7-day windows), over stdio and over
+//! HTTP, under the client's token (rmcp's client sends one with every
+//! request), in order and before the result; none when nothing is fetched.
+
+mod shared_data;
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use rmcp::model::{CallToolRequestParams, ClientConfig, ProgressNotificationParam};
+use rmcp::service::{NotificationContext, RunningService};
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use support::*;
+
+/// A client that keeps every progress notification it receives.
+#[derive(Clone, Default)]
+struct Recorder {
+    seen: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+}
+
+impl ClientHandler for Recorder {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::default()
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.seen.lock().unwrap().push(params);
+    }
+}
+
+/// Three weeks of RELIANCE 1m bars ending on the last shared session: three
+/// 7-day windows.
+fn three_weeks() -> Value {
+    json!({"symbol": "RELIANCE", "interval": "1m", "start_date": "2025-11-15", "end_date": "2025-12-05", "max_points": 10})
+}
+
+fn env_in_december(yahoo: &FakeYahoo) -> Env {
+    let mut env = Env::new(&yahoo.url());
+    env.set("TRADING_MCP_NOW", "2025-12-06T12:00:00+05:30");
+    env
+}
+
+fn request(args: Value) -> CallToolRequestParams {
+    let Value::Object(map) = args else { panic!() };
+    CallToolRequestParams::new("get_stock_chart_data").with_arguments(map)
+}
+
+fn check_reports(seen: &[ProgressNotificationParam]) {
+    assert_eq!(seen.len(), 3, "one report per stored window: {seen:?}");
+    for (i, p) in seen.iter().enumerate() {
+        assert_eq!(
+            p.progress_token, seen[0].progress_token,
+            "one call, one token"
+        );
+        assert_eq!(p.progress, (i + 1) as f64);
+        assert_eq!(p.total, Some(3.0));
+        let message = p.message.as_deref().unwrap_or("");
+        assert!(
+            message.starts_with(&format!("RELIANCE.NS 1m: stored window {} of 3", i + 1)),
+            "{message}"
+        );
+    }
+}
+
+async fn stdio_recorder(env: &Env) -> (RunningService<RoleClient, Recorder>, Recorder) {
+    let recorder = Recorder::default();
+    let transport = TokioChildProcess::builder(env.command(&["serve"]))
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap()
+        .0;
+    let client = recorder.clone().serve(transport).await.unwrap();
+    (client, recorder)
+}
+
+#[tokio::test]
+async fn a_multi_window_cold_fetch_reports_each_window_over_stdio() {
+    let yahoo = FakeYahoo::start().await;
+    let env = env_in_december(&yahoo);
+    let (client, recorder) = stdio_recorder(&env).await;
+    let result = client.call_tool(request(three_weeks())).await.unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    assert_eq!(yahoo.count(), 3, "three 7-day windows");
+    // Every report was sent before the result.
+    check_reports(&recorder.seen.lock().unwrap());
+
+    // Warm: nothing to fetch, nothing to report.
+    recorder.seen.lock().unwrap().clear();
+    client.call_tool(request(three_weeks())).await.unwrap();
+    assert!(recorder.seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn progress_goes_out_over_http_too() {
+    let yahoo = FakeYahoo::start().await;
+    let env = env_in_december(&yahoo);
+    let (_server, url) = env.http_server(&[]).await;
+    let recorder = Recorder::default();
+    let client = recorder
+        .clone()
+        .serve(StreamableHttpClientTransport::from_uri(url))
+        .await
+        .unwrap();
+    let result = client.call_tool(request(three_weeks())).await.unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    check_reports(&recorder.seen.lock().unwrap());
+}
