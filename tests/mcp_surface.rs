@@ -51,8 +51,8 @@ async fn initialize_advertises_exactly_what_is_implemented() {
     assert!(caps.prompts.is_some());
     assert!(caps.completions.is_some());
     assert!(
-        caps.logging.is_none(),
-        "logging/setLevel is not implemented"
+        caps.logging.is_some(),
+        "logging/setLevel, for protocol versions before 2026-07-28"
     );
 
     let resources: Vec<String> = client

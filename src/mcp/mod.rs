@@ -11,6 +11,7 @@ pub mod calls;
 mod completion;
 mod fast_path;
 pub mod http;
+mod logging;
 mod progress;
 mod prompts;
 mod resources;
@@ -58,6 +59,8 @@ fn rmcp_tools() -> &'static Arc<Vec<Tool>> {
 #[derive(Debug, Clone)]
 pub struct McpServer {
     calls: Calls,
+    /// The level this session set with `logging/setLevel`.
+    log: logging::SessionLog,
     /// Set on stdio with the encoded path on: answers go to the transport
     /// as [`Answer`]s, and rmcp carries only a placeholder.
     encoded: Option<EncodedAnswers>,
@@ -67,6 +70,7 @@ impl McpServer {
     pub fn new(calls: Calls) -> Self {
         Self {
             calls,
+            log: logging::SessionLog::default(),
             encoded: None,
         }
     }
@@ -79,6 +83,7 @@ impl McpServer {
     pub fn with_encoded_answers(calls: Calls, answers: EncodedAnswers) -> Self {
         Self {
             calls,
+            log: logging::SessionLog::default(),
             encoded: Some(answers),
         }
     }
@@ -98,12 +103,16 @@ fn shape_for(context: &RequestContext<RoleServer>) -> Shape {
 
 #[prompt_handler(router = prompts::router())]
 impl ServerHandler for McpServer {
+    // Logging is deprecated from protocol 2026-07-28 on (SEP-2577) and still
+    // offered to the older versions that have it; see `logging`.
+    #[allow(deprecated)]
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
             .enable_prompts()
             .enable_completions()
+            .enable_logging()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new(
@@ -156,6 +165,16 @@ impl ServerHandler for McpServer {
         Ok(ReadResourceResult::new(vec![contents]).into())
     }
 
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.log.set(request.level);
+        Ok(())
+    }
+
     async fn complete(
         &self,
         request: CompleteRequestParams,
@@ -187,6 +206,13 @@ impl ServerHandler for McpServer {
                 answer?
             }
         };
+        if shape_for(&context) == Shape::Legacy
+            && let Some(structured) = &answer.result().structured_content
+        {
+            self.log
+                .warn_if_stale(&context.peer, &request.name, structured)
+                .await;
+        }
         if let Some(encoded) = &self.encoded {
             // The transport writes the answer's bytes for this request id.
             let placeholder = CallToolResult::success(Vec::new());
