@@ -193,18 +193,32 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let answer = match context.meta.get_progress_token() {
-            None => self.calls.call(&request.name, args).await?,
-            Some(token) => {
-                let (sink, sent) = progress::PeerProgress::start(context.peer.clone(), token);
-                let answer = self
-                    .calls
-                    .call_with_progress(&request.name, args, Some(sink))
-                    .await;
-                // Every report reaches the client before the result does.
-                sent.await;
-                answer?
+        let work = async {
+            match context.meta.get_progress_token() {
+                None => self.calls.call(&request.name, args).await,
+                Some(token) => {
+                    let (sink, sent) = progress::PeerProgress::start(context.peer.clone(), token);
+                    let answer = self
+                        .calls
+                        .call_with_progress(&request.name, args, Some(sink))
+                        .await;
+                    // Every report reaches the client before the result does.
+                    sent.await;
+                    answer
+                }
             }
+        };
+        // rmcp only signals a cancellation (notifications/cancelled, or the
+        // HTTP client gone); dropping the call stops its work. A fetch
+        // stores each window in its own transaction, so what was stored
+        // stays whole and the window in flight is rolled back, and
+        // single flight hands the load to the next caller.
+        let answer = tokio::select! {
+            biased;
+            () = context.ct.cancelled() => {
+                return Err(ErrorData::internal_error("the request was cancelled", None));
+            }
+            answer = work => answer?,
         };
         if shape_for(&context) == Shape::Legacy
             && let Some(structured) = &answer.result().structured_content

@@ -1,0 +1,123 @@
+//! A cancelled tool call stops its work: a cold 1m fetch in three 7-day
+//! windows, cancelled while the second window hangs upstream, leaves the
+//! first window stored whole and nothing of the second; the next call for
+//! the same bars is not stuck behind the abandoned load (single flight
+//! passes it on) and fetches the rest.
+
+mod shared_data;
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, ClientConfig, ClientRequest, ProgressNotificationParam,
+};
+use rmcp::service::{NotificationContext, PeerRequestOptions};
+use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use support::*;
+use tokio::sync::Notify;
+
+#[derive(Clone, Default)]
+struct FirstWindow {
+    stored: Arc<Notify>,
+}
+
+impl ClientHandler for FirstWindow {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::default()
+    }
+
+    async fn on_progress(
+        &self,
+        _params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.stored.notify_one();
+    }
+}
+
+fn three_weeks() -> CallToolRequestParams {
+    let Value::Object(args) = json!({"symbol": "RELIANCE", "interval": "1m", "start_date": "2025-11-15", "end_date": "2025-12-05", "max_points": 10})
+    else {
+        panic!()
+    };
+    CallToolRequestParams::new("get_stock_chart_data").with_arguments(args)
+}
+
+#[tokio::test]
+async fn a_cancelled_fetch_keeps_whole_windows_and_frees_the_load() {
+    let yahoo = FakeYahoo::start().await;
+    let mut env = Env::new(&yahoo.url());
+    env.set("TRADING_MCP_NOW", "2025-12-06T12:00:00+05:30");
+    // Longer than the test waits below: only the cancellation can end the
+    // hung request in time.
+    env.set("TRADING_MCP_REQUEST_TIMEOUT_MS", "600000");
+    // The first window answers; the second hangs far past the test.
+    yahoo.queue(
+        "RELIANCE.NS",
+        [
+            Fault::Hang(Duration::ZERO),
+            Fault::Hang(Duration::from_secs(600)),
+        ],
+    );
+    let handler = FirstWindow::default();
+    let transport = TokioChildProcess::builder(env.command(&["serve"]))
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap()
+        .0;
+    let client = handler.clone().serve(transport).await.unwrap();
+
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(three_weeks()));
+    let handle = client
+        .send_cancellable_request(request, PeerRequestOptions::no_options())
+        .await
+        .unwrap();
+    handler.stored.notified().await;
+    // The second window's request is out and hanging.
+    while yahoo.count() < 2 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    handle
+        .cancel(Some("the user moved on".into()))
+        .await
+        .unwrap();
+
+    // Only the first window is stored, whole: one coverage span, and every
+    // stored bar inside it.
+    let db = env.db();
+    let spans = db_rows(
+        &db,
+        "SELECT start_ts, end_ts FROM coverage WHERE interval = '1m'",
+    )
+    .await;
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let (start, end): (i64, i64) = (spans[0][0].parse().unwrap(), spans[0][1].parse().unwrap());
+    assert_eq!(end - start, 7 * 86_400, "one whole 7-day window");
+    let outside = db_scalar(
+        &db,
+        "SELECT COUNT(*) FROM bars b JOIN coverage c ON c.symbol = b.symbol AND c.interval = b.interval
+         WHERE b.interval = '1m' AND (b.ts < c.start_ts OR b.ts >= c.end_ts)",
+    )
+    .await;
+    assert_eq!(outside, 0, "no bar of the cancelled window was written");
+    let stored = db_scalar(&db, "SELECT COUNT(*) FROM bars WHERE interval = '1m'").await;
+    assert!(stored > 1_000, "{stored} bars of the first window");
+
+    // The same bars again: the abandoned load does not hold this call; it
+    // fetches the two missing windows (the hang was used up) and answers.
+    let before = yahoo.count();
+    let answer = tokio::time::timeout(Duration::from_secs(30), client.call_tool(three_weeks()))
+        .await
+        .expect("not stuck behind the cancelled load")
+        .unwrap();
+    assert_ne!(answer.is_error, Some(true), "{answer:?}");
+    assert_eq!(yahoo.count() - before, 2, "windows two and three");
+    let spans = db_scalar(&db, "SELECT COUNT(*) FROM coverage WHERE interval = '1m'").await;
+    assert!(spans >= 1);
+    let all = db_scalar(&db, "SELECT COUNT(*) FROM bars WHERE interval = '1m'").await;
+    assert!(all > stored);
+}
