@@ -382,6 +382,25 @@ async fn completion_comes_from_the_directory_and_the_registries() {
         .unwrap();
     assert_eq!(intervals.values, ["1m", "15m", "1h", "1d", "1wk", "1mo"]);
 
+    // A ticker the directory does not list completes once it is stored.
+    let before = client
+        .complete_prompt_argument("analyze_stock", "symbol", "MS", None)
+        .await
+        .unwrap();
+    assert!(!before.values.contains(&"MSFT".to_string()));
+    yahoo.pin("MSFT", "historical_via_chart/historical-via-chart-MSFT-dividends-2021-02-01-to-2022-01-31.csv.json");
+    ok(&call(&client, "get_stock_chart_data", json!({"symbol": "MSFT", "exchange": "US", "start_date": "2021-02-01", "end_date": "2022-01-31"})).await);
+    let after = client
+        .complete_prompt_argument("analyze_stock", "symbol", "ms", None)
+        .await
+        .unwrap();
+    assert!(
+        after.values.contains(&"MSFT".to_string()),
+        "{:?}",
+        after.values
+    );
+    assert_eq!(after.total, before.total.map(|t| t + 1));
+
     // Everything, capped at 100 with an honest total.
     let all = client
         .complete_prompt_argument("analyze_stock", "symbol", "", None)

@@ -180,7 +180,10 @@ impl ServerHandler for McpServer {
         request: CompleteRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        Ok(CompleteResult::new(completion::complete(&request)?))
+        let store = self.calls.app().chart.store();
+        Ok(CompleteResult::new(
+            completion::complete(store, &request).await?,
+        ))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

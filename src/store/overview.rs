@@ -1,6 +1,7 @@
 //! What the store holds about one instrument, for the
 //! `market://instrument/{symbol}` resource: its meta, and per interval the
-//! bars and the ranges covered; its dividends and splits.
+//! bars and the ranges covered; its dividends and splits. And the stored
+//! tickers, for completion.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -38,6 +39,31 @@ pub struct StoredAction {
 }
 
 impl BarStore {
+    /// Stored tickers starting with `prefix` (any case), in order, at most
+    /// `limit`: completion offers what the store holds beyond the directory.
+    pub async fn stored_symbols(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut pattern = String::with_capacity(prefix.len() + 1);
+        for c in prefix.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        let rows = sqlx::query(
+            "SELECT symbol FROM instruments WHERE symbol LIKE ? ESCAPE '\\' ORDER BY symbol LIMIT ?",
+        )
+        .bind(pattern)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// Everything stored about `symbol` (a Yahoo ticker), or `None` if the
     /// store has never seen it. Read in one transaction, so the counts and
     /// the coverage agree.
