@@ -18,7 +18,7 @@
 //! - [`upstream`]: Yahoo's chart API over reqwest (the only module that uses
 //!   reqwest), behind a circuit breaker, retries and a rate limit.
 //!
-//! Pure code, with no IO and no async: [`indicators`], [`patterns`], [`expr`],
+//! Pure code, with no IO and no async: [`indicators`], [`patterns`], [`expr`], [`analysis`],
 //! [`chart_image`], [`calendar`], [`symbol`], [`directory`], [`news`],
 //! [`model`]. Time comes from one injectable [`clock`]. [`app::App`] is the
 //! cheap-to-clone handle that ties it together; [`telemetry`] holds the call
@@ -26,6 +26,7 @@
 //! the service to the client; [`shutdown`] turns signals into one
 //! cancellation token.
 
+pub mod analysis;
 pub mod app;
 pub mod calendar;
 pub mod chart_image;

@@ -40,6 +40,18 @@ fn calls() -> Vec<(&'static str, Value)> {
             with("overlays", json!(["bbands(20)", "supertrend"])),
         ),
         ("list_indicators", json!({})),
+        (
+            "calculate_technical_indicator",
+            with("expression", json!("sma(close, 20) - sma(close, 50)")),
+        ),
+        (
+            "screen_stocks",
+            json!({"universe": ["TCS", "INFY"], "conditions": "close > sma(50)", "as_of": "2024-03-28"}),
+        ),
+        (
+            "compare_symbols",
+            json!({"symbols": ["TCS", "INFY"], "benchmark": "WIPRO", "start_date": "2023-06-01", "end_date": "2024-03-28", "include_series": true}),
+        ),
         // The feeds answer 404 here: a stale answer that says so.
         (
             "get_market_news",

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::args::{Choice, bar_query, max_points};
 use super::columns::Columns;
+use super::custom_indicator::ExpressionJob;
 use super::freshness::{BarClock, Freshness};
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
@@ -51,6 +52,9 @@ pub struct IndicatorArgs {
     /// Several indicators computed over one fetch, instead of `indicator`.
     #[serde(default)]
     pub indicators: Option<Vec<IndicatorItem>>,
+    /// A custom indicator instead of `indicator`, in the expression language: e.g. "sma(close, 20) - sma(close, 50)", "ema(rsi(14), 9)", "(close - lowest(low, 14)) / (highest(high, 14) - lowest(low, 14))". Registry indicators take TA-Lib's parameters positionally or by name; its warm-up is derived from it.
+    #[serde(default)]
+    pub expression: Option<String>,
     /// First date of the output, YYYY-MM-DD or RFC 3339; history before it
     /// is fetched for the warm-up. Default: a span suiting the interval.
     #[serde(default)]
@@ -137,7 +141,8 @@ impl Tool for TechnicalIndicator {
         format!(
             "Technical indicators matching TA-Lib bar for bar, over a symbol's bars (fetched with enough \
              history before start_date for the warm-up, so the first value returned is already correct). \
-             Give `indicator` (+ `params`) or `indicators: [{{name, params}}]`. Returns series \
+             Give `indicator` (+ `params`), `indicators: [{{name, params}}]`, or a custom `expression` \
+             such as \"sma(close, 20) - sma(close, 50)\". Returns series \
              [{{t, <outputs>}}], `latest`, the parameters used, and a one-line `reading` for RSI, STOCH, \
              MFI, WILLR and CCI. Indicators and defaults: {catalogue}. See list_indicators for ranges."
         )
@@ -170,7 +175,25 @@ impl Tool for TechnicalIndicator {
         args: IndicatorArgs,
         ctx: &mut CallContext,
     ) -> Result<IndicatorOutput, ToolError> {
-        let jobs = jobs(&args)?;
+        let custom = match &args.expression {
+            Some(_) if args.indicator.is_some() || args.indicators.is_some() => {
+                return Err(ToolError::new(
+                    "give one of `indicator`, `indicators` or `expression`, not several",
+                ));
+            }
+            Some(_) if args.params.is_some() => {
+                return Err(ToolError::new(
+                    "`params` belong to `indicator`; in an expression write them in the call, e.g. rsi(21) or bbands(20, nbdevup=2.5)",
+                ));
+            }
+            Some(text) => Some(ExpressionJob::compile(text)?),
+            None => None,
+        };
+        let jobs = if custom.is_some() {
+            Vec::new()
+        } else {
+            jobs(&args)?
+        };
         let limit = app.config.max_points_limit;
         let max_points = max_points(args.max_points, limit)?;
         let query = bar_query(
@@ -184,6 +207,7 @@ impl Tool for TechnicalIndicator {
         let warmup = jobs
             .iter()
             .map(|j| indicators::warmup(j.spec, &j.params, intraday))
+            .chain(custom.iter().map(|c| c.warmup(intraday)))
             .max()
             .unwrap_or(Warmup::Bars(0));
         let served = app.chart.get_with_warmup(&query, warmup).await?;
@@ -238,6 +262,11 @@ impl Tool for TechnicalIndicator {
             });
             columns.extend(names.into_iter().zip(outputs));
         }
+        if let Some(custom) = &custom {
+            let (info, values) = custom.compute(&cols)?;
+            columns.push((custom.label().to_string(), values));
+            described.push(info);
+        }
         Ok(render(
             &args.symbol,
             &served,
@@ -265,7 +294,7 @@ fn jobs(args: &IndicatorArgs) -> Result<Vec<Job>, ToolError> {
         }
         (None, None) => {
             return Err(ToolError(format!(
-                "name an indicator: `indicator` (e.g. \"RSI\") or `indicators: [{{name, params}}]`; valid choices: {}",
+                "name an indicator: `indicator` (e.g. \"RSI\"), `indicators: [{{name, params}}]` or `expression` (e.g. \"sma(close, 20) - sma(close, 50)\"); valid indicators: {}",
                 indicators::registry()
                     .iter()
                     .map(|s| s.name)

@@ -158,6 +158,8 @@ pub fn registry() -> &'static Registry {
             ToolEntry::of::<super::chart_image::ChartImage>(),
             ToolEntry::of::<super::indicators::TechnicalIndicator>(),
             ToolEntry::of::<super::patterns::CandlestickPatterns>(),
+            ToolEntry::of::<super::screen::ScreenStocks>(),
+            ToolEntry::of::<super::compare::CompareSymbols>(),
             ToolEntry::of::<super::catalogue::ListIndicators>(),
             ToolEntry::of::<super::news::MarketNews>(),
             ToolEntry::of::<super::market_status::MarketStatusTool>(),

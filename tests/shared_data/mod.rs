@@ -116,9 +116,14 @@ impl YahooDaily {
     }
 }
 
-/// `shared/data/nse_daily_yahoo/<symbol>.csv` (e.g. `RELIANCE.NS`), if it exists.
+/// `shared/data/nse_daily_yahoo/<symbol>.csv` (e.g. `RELIANCE.NS`), if it
+/// exists; `^NSEI` is the NIFTY 50 index from `shared/data/nse_index/`
+/// (2013-2023, same layout).
 pub fn yahoo_daily(symbol: &str) -> Option<YahooDaily> {
-    let path = shared_dir().join(format!("data/nse_daily_yahoo/{symbol}.csv"));
+    let path = match symbol {
+        "^NSEI" => shared_dir().join("data/nse_index/NSEI_2013_2023.csv"),
+        _ => shared_dir().join(format!("data/nse_daily_yahoo/{symbol}.csv")),
+    };
     if !path.is_file() {
         return None;
     }

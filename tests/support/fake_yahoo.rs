@@ -2,6 +2,7 @@
 //!
 //! It answers `GET /v8/finance/chart/{symbol}` in Yahoo's real format:
 //! - `*.NS` symbols from `shared/data/nse_daily_yahoo/<SYM>.csv` (daily),
+//!   and `^NSEI` (NIFTY 50, 2013-2023) from `shared/data/nse_index/`,
 //!   and `RELIANCE.NS` 5m from `shared/data/nse_intraday/` (and 1m made from
 //!   it, five bars per 5m bar, for Yahoo's 7-day 1m windows), timestamped as
 //!   Yahoo does (daily bars at the 09:15 IST open);
@@ -324,7 +325,10 @@ pub fn nse_open_ts(date: &str) -> i64 {
 
 /// The rows the fake serves for `symbol` at `interval`, or `None` if unknown.
 pub fn rows_for(symbol: &str, interval: &str) -> Option<Vec<Row>> {
-    let base = symbol.strip_suffix(".NS")?;
+    let base = match symbol {
+        "^NSEI" => symbol,
+        _ => symbol.strip_suffix(".NS")?,
+    };
     if interval == "1m" && base == "RELIANCE" {
         // No 1m recording is shared: each real 5m bar becomes five 1m bars
         // that open at its open, close at its close and stay within its

@@ -1,0 +1,362 @@
+//! `compare_symbols`: returns, volatility, drawdown, Sharpe ratio, and beta
+//! and correlation against a benchmark, for 2 to 20 symbols over one
+//! range, on the dates every one of them (and the benchmark) traded; with
+//! the correlation matrix and, optionally, the closes rebased to 100 under
+//! one `max_points` budget. The statistics are `crate::analysis`'s.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::args::{Choice, bar_query, max_points};
+use super::freshness::BarClock;
+use super::{CallContext, Tool, ToolError};
+use crate::analysis;
+use crate::app::App;
+use crate::model::Interval;
+use crate::service::Served;
+use crate::symbol::{Exchange, Venue};
+
+/// The `compare_symbols` tool.
+pub struct CompareSymbols;
+
+const MIN_SYMBOLS: usize = 2;
+const MAX_SYMBOLS: usize = 20;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompareArgs {
+    /// 2 to 20 symbols, e.g. ["TCS", "INFY", "WIPRO"].
+    pub symbols: Vec<String>,
+    /// First date, YYYY-MM-DD. Default: a span suiting the interval (1 year for 1d).
+    #[serde(default)]
+    pub start_date: Option<String>,
+    /// Last date (inclusive). Default: today.
+    #[serde(default)]
+    pub end_date: Option<String>,
+    /// 1d (default), 1wk or 1mo.
+    #[serde(default)]
+    pub interval: Option<Choice<Interval>>,
+    /// Exchange for bare symbols: NSE (default), BSE or US.
+    #[serde(default)]
+    pub exchange: Option<Choice<Exchange>>,
+    /// Benchmark symbol. Default: NIFTY (^NSEI) when the first symbol is Indian, else ^GSPC.
+    #[serde(default)]
+    pub benchmark: Option<String>,
+    /// Annual risk-free rate as a fraction, for the Sharpe ratio (default 0; e.g. 0.065).
+    #[serde(default)]
+    pub risk_free_rate: Option<f64>,
+    /// Also return each symbol's closes rebased to 100 (default false).
+    #[serde(default)]
+    pub include_series: Option<bool>,
+    /// Points of all series together (default 500): each series gets an equal share, most recent kept.
+    #[serde(default)]
+    pub max_points: Option<i64>,
+}
+
+/// One symbol's statistics over the aligned dates.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SymbolStats {
+    pub symbol: String,
+    pub yahoo_symbol: String,
+    pub first_close: f64,
+    pub last_close: f64,
+    /// last / first - 1, as a fraction.
+    pub total_return: f64,
+    pub annualized_return: f64,
+    /// Annualised standard deviation of log returns.
+    pub volatility: f64,
+    pub sharpe: Option<f64>,
+    /// Largest fall from a running peak, as a negative fraction.
+    pub max_drawdown: f64,
+    pub drawdown_peak: String,
+    pub drawdown_trough: String,
+    /// Against the benchmark (null for the benchmark itself).
+    pub beta: Option<f64>,
+    pub correlation: Option<f64>,
+}
+
+/// Closes rebased to 100 at the first aligned date.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RebasedSeries {
+    pub symbol: String,
+    /// [date, value] pairs, oldest first.
+    pub points: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CompareOutput {
+    pub interval: String,
+    /// First and last aligned date.
+    pub start: String,
+    pub end: String,
+    pub benchmark: SymbolStats,
+    pub symbols: Vec<SymbolStats>,
+    /// Dates every symbol and the benchmark traded: the statistics use these.
+    pub aligned_dates: usize,
+    /// Dates some but not all of them traded, left out.
+    pub dropped_dates: usize,
+    /// Why dates were dropped: which symbol had no bar on how many dates.
+    pub dropped_because: Vec<String>,
+    /// Correlation of log returns, in the order of `symbols`.
+    pub correlation_matrix: Vec<Vec<Option<f64>>>,
+    pub series: Option<Vec<RebasedSeries>>,
+    pub series_truncated: bool,
+    pub message: Option<String>,
+    /// Symbols served from the store because the upstream failed.
+    pub stale_symbols: Vec<String>,
+}
+
+impl Tool for CompareSymbols {
+    const NAME: &'static str = "compare_symbols";
+    type Args = CompareArgs;
+    type Output = CompareOutput;
+
+    fn description() -> String {
+        "Compare 2 to 20 symbols over a range against a benchmark (NIFTY for Indian symbols, ^GSPC \
+         otherwise): total and annualised return, annualised volatility of log returns, max drawdown \
+         with its dates, Sharpe ratio (risk_free_rate), beta and correlation, and the correlation \
+         matrix, on the dates all of them traded (252 periods a year for 1d, 52 for 1wk, 12 for 1mo). \
+         Optionally the closes rebased to 100 under one max_points budget."
+            .to_string()
+    }
+
+    async fn run(
+        app: &App,
+        args: CompareArgs,
+        ctx: &mut CallContext,
+    ) -> Result<CompareOutput, ToolError> {
+        let n = args.symbols.len();
+        if !(MIN_SYMBOLS..=MAX_SYMBOLS).contains(&n) {
+            return Err(ToolError::new(format!(
+                "symbols lists {n}; give {MIN_SYMBOLS} to {MAX_SYMBOLS}"
+            )));
+        }
+        let rf = args.risk_free_rate.unwrap_or(0.0);
+        if !rf.is_finite() || !(-1.0..=1.0).contains(&rf) {
+            return Err(ToolError::new(format!(
+                "risk_free_rate {rf} is not an annual fraction; use e.g. 0.065 for 6.5%"
+            )));
+        }
+        let budget = max_points(args.max_points, app.config.max_points_limit)?;
+        let query = |symbol: &str| {
+            bar_query(
+                symbol,
+                args.exchange.as_ref(),
+                args.interval.as_ref(),
+                args.start_date.as_deref(),
+                args.end_date.as_deref(),
+            )
+            .map_err(|e| ToolError::new(format!("{:?}: {e}", crate::echo::clip(symbol.trim()))))
+        };
+        let queries = args
+            .symbols
+            .iter()
+            .map(|s| query(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let interval = queries[0].interval;
+        let per_year = match interval {
+            Interval::D1 => 252.0,
+            Interval::W1 => 52.0,
+            Interval::Mo1 => 12.0,
+            other => {
+                return Err(ToolError::new(format!(
+                    "compare_symbols takes 1d, 1wk or 1mo bars, not {other}"
+                )));
+            }
+        };
+        let benchmark = match &args.benchmark {
+            Some(b) => b.clone(),
+            None if matches!(queries[0].symbol.venue, Venue::Nse | Venue::Bse) => {
+                "^NSEI".to_string()
+            }
+            None => "^GSPC".to_string(),
+        };
+        let bench_query = query(&benchmark)?;
+        let mut served = Vec::with_capacity(n + 1);
+        for (i, q) in queries
+            .iter()
+            .chain(std::iter::once(&bench_query))
+            .enumerate()
+        {
+            let s = app.chart.get(q).await?;
+            ctx.depends_on(&s);
+            ctx.progress(
+                (i + 1) as f64,
+                Some((n + 1) as f64),
+                format!("read {}", s.series.yahoo_symbol),
+            );
+            served.push(s);
+        }
+        let names: Vec<String> = args
+            .symbols
+            .iter()
+            .map(|s| s.trim().to_ascii_uppercase())
+            .chain(std::iter::once(benchmark.trim().to_ascii_uppercase()))
+            .collect();
+        compare(
+            &names,
+            &served,
+            interval,
+            per_year,
+            rf,
+            args.include_series.unwrap_or(false),
+            budget,
+        )
+    }
+
+    fn text(out: &CompareOutput) -> String {
+        let mut text = format!(
+            "{} to {} ({} {} dates aligned, {} dropped), benchmark {}:\n",
+            out.start,
+            out.end,
+            out.aligned_dates,
+            out.interval,
+            out.dropped_dates,
+            out.benchmark.symbol
+        );
+        text.push_str("symbol,total_return,annualized_return,volatility,max_drawdown,sharpe,beta,correlation\n");
+        let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+        for s in out.symbols.iter().chain(std::iter::once(&out.benchmark)) {
+            let _ = writeln!(
+                text,
+                "{},{:.4},{:.4},{:.4},{:.4},{},{},{}",
+                s.symbol,
+                s.total_return,
+                s.annualized_return,
+                s.volatility,
+                s.max_drawdown,
+                opt(s.sharpe),
+                opt(s.beta),
+                opt(s.correlation)
+            );
+        }
+        for why in &out.dropped_because {
+            let _ = writeln!(text, "# {why}");
+        }
+        if let Some(m) = &out.message {
+            let _ = writeln!(text, "# {m}");
+        }
+        text
+    }
+}
+
+/// The comparison over the served bars (symbols first, the benchmark last).
+fn compare(
+    names: &[String],
+    served: &[Served],
+    interval: Interval,
+    per_year: f64,
+    rf: f64,
+    include_series: bool,
+    budget: usize,
+) -> Result<CompareOutput, ToolError> {
+    let closes: Vec<BTreeMap<i64, f64>> = served
+        .iter()
+        .map(|s| s.in_range().iter().map(|b| (b.ts, b.close)).collect())
+        .collect();
+    let all: BTreeSet<i64> = closes.iter().flat_map(|c| c.keys().copied()).collect();
+    let aligned: Vec<i64> = all
+        .iter()
+        .copied()
+        .filter(|t| closes.iter().all(|c| c.contains_key(t)))
+        .collect();
+    if aligned.len() < 3 {
+        return Err(ToolError::new(format!(
+            "only {} dates in the range are traded by every symbol and the benchmark; widen the range or drop the symbol that traded least",
+            aligned.len()
+        )));
+    }
+    let dropped_because: Vec<String> = names
+        .iter()
+        .zip(&closes)
+        .filter_map(|(name, c)| {
+            let missing = all.len() - c.len();
+            (missing > 0)
+                .then(|| format!("{name} has no bar on {missing} of the {} dates", all.len()))
+        })
+        .collect();
+    let clock = BarClock::new(interval, chrono_tz::UTC);
+    let date = |t: i64| clock.format(t);
+    let columns: Vec<Vec<f64>> = closes
+        .iter()
+        .map(|c| aligned.iter().map(|t| c[t]).collect())
+        .collect();
+    let returns: Vec<Vec<f64>> = columns.iter().map(|c| analysis::log_returns(c)).collect();
+    let bench = columns.len() - 1;
+    let finite = |v: f64| v.is_finite().then_some(v);
+    let stats_of = |i: usize| {
+        let st = analysis::stats(&columns[i], per_year, rf);
+        let vs_bench = i != bench;
+        SymbolStats {
+            symbol: names[i].clone(),
+            yahoo_symbol: served[i].series.yahoo_symbol.clone(),
+            first_close: columns[i][0],
+            last_close: columns[i][columns[i].len() - 1],
+            total_return: st.total_return,
+            annualized_return: st.annualized_return,
+            volatility: st.volatility,
+            sharpe: finite(st.sharpe),
+            max_drawdown: st.max_drawdown,
+            drawdown_peak: date(aligned[st.drawdown_peak]),
+            drawdown_trough: date(aligned[st.drawdown_trough]),
+            beta: vs_bench
+                .then(|| analysis::beta(&returns[i], &returns[bench]))
+                .and_then(finite),
+            correlation: vs_bench
+                .then(|| analysis::correlation(&returns[i], &returns[bench]))
+                .and_then(finite),
+        }
+    };
+    let symbols: Vec<SymbolStats> = (0..bench).map(stats_of).collect();
+    let correlation_matrix = (0..bench)
+        .map(|i| {
+            (0..bench)
+                .map(|j| finite(analysis::correlation(&returns[i], &returns[j])))
+                .collect()
+        })
+        .collect();
+    let per_series = (budget / (bench + 1)).max(1);
+    let series_truncated = include_series && aligned.len() > per_series;
+    let series = include_series.then(|| {
+        (0..=bench)
+            .map(|i| {
+                let from = aligned.len().saturating_sub(per_series);
+                RebasedSeries {
+                    symbol: names[i].clone(),
+                    points: (from..aligned.len())
+                        .map(|k| (date(aligned[k]), columns[i][k] / columns[i][0] * 100.0))
+                        .collect(),
+                }
+            })
+            .collect()
+    });
+    let message = series_truncated.then(|| {
+        format!(
+            "each series shows its most recent {per_series} of {} points (max_points {budget} shared by {} series); raise max_points or ask for a later start_date to see more",
+            aligned.len(),
+            bench + 1
+        )
+    });
+    Ok(CompareOutput {
+        interval: interval.to_string(),
+        start: date(aligned[0]),
+        end: date(aligned[aligned.len() - 1]),
+        benchmark: stats_of(bench),
+        symbols,
+        aligned_dates: aligned.len(),
+        dropped_dates: all.len() - aligned.len(),
+        dropped_because,
+        correlation_matrix,
+        series,
+        series_truncated,
+        message,
+        stale_symbols: served
+            .iter()
+            .filter(|s| s.stale)
+            .map(|s| s.series.yahoo_symbol.clone())
+            .collect(),
+    })
+}
