@@ -120,6 +120,7 @@ async fn seeded() -> (tempfile::TempDir, NewsService) {
     }
     let config = NewsConfig {
         nse_feeds: Vec::new(),
+        bse_feeds: Vec::new(),
         ..NewsConfig::default()
     };
     let upstream = UpstreamConfig {

@@ -143,6 +143,9 @@ pub struct Settings {
     /// Base URL of NSE's RSS archive (announcements, results, corporate actions).
     #[arg(long, env = "TRADING_MCP_NEWS_NSE_URL", global = true, default_value_t = Settings::default().news_nse_url)]
     pub news_nse_url: String,
+    /// Base URL of BSE's XML feeds (notices and announcements).
+    #[arg(long, env = "TRADING_MCP_NEWS_BSE_URL", global = true, default_value_t = Settings::default().news_bse_url)]
+    pub news_bse_url: String,
     /// General market RSS/Atom feed URLs, comma-separated (none by default: many publishers forbid aggregation).
     #[arg(
         long,
@@ -225,6 +228,7 @@ impl Default for Settings {
             news_yahoo_url: "https://feeds.finance.yahoo.com".into(),
             news_google_url: "https://news.google.com".into(),
             news_nse_url: "https://nsearchives.nseindia.com".into(),
+            news_bse_url: "https://www.bseindia.com".into(),
             news_feeds: Vec::new(),
             news_ttl_open_secs: 900,
             news_ttl_closed_secs: 7200,
@@ -431,6 +435,8 @@ impl Settings {
             google_url: self.news_google_url.clone(),
             nse_url: self.news_nse_url.clone(),
             nse_feeds: news::NSE_FEEDS.iter().map(|f| f.to_string()).collect(),
+            bse_url: self.news_bse_url.clone(),
+            bse_feeds: news::BSE_FEEDS.iter().map(|f| f.to_string()).collect(),
             feeds: self
                 .news_feeds
                 .iter()

@@ -71,6 +71,10 @@ fn config_for(fake: &FakeFeeds, feeds: &[&str]) -> NewsConfig {
         yahoo_url: fake.url(),
         google_url: fake.url(),
         nse_url: fake.url(),
+        bse_url: fake.url(),
+        // BSE's feed is tested through the binary (tests/news_tool.rs);
+        // these count the NSE, Yahoo and Google fetches exactly.
+        bse_feeds: Vec::new(),
         feeds: feeds.iter().map(|f| fake.feed_url(f)).collect(),
         ..NewsConfig::default()
     }

@@ -15,6 +15,7 @@ fn env_with_feeds(yahoo: &FakeYahoo, feeds: &FakeFeeds) -> Env {
         "TRADING_MCP_NEWS_YAHOO_URL",
         "TRADING_MCP_NEWS_GOOGLE_URL",
         "TRADING_MCP_NEWS_NSE_URL",
+        "TRADING_MCP_NEWS_BSE_URL",
     ] {
         env.set(var, &feeds.url());
     }
@@ -38,6 +39,18 @@ fn serve(feeds: &FakeFeeds) {
     );
     feeds.serve("nse:Financial_Results.xml", rss("NSE Results", &[]));
     feeds.serve("nse:Corporate_action.xml", rss("NSE Actions", &[]));
+    feeds.serve(
+        "bse:notices.xml",
+        rss(
+            "BSE Notices",
+            &[item(
+                "Tata Consultancy Services Ltd - Board Meeting Intimation",
+                "https://www.bseindia.com/xml-data/corpfiling/AttachLive/tcs-board.pdf",
+                "Tata Consultancy Services Ltd has informed BSE that a meeting of the Board will be held on 10 April 2025 to consider results.",
+                Some("Fri, 04 Apr 2025 09:30:00 +0530"),
+            )],
+        ),
+    );
     feeds.serve(
         "yahoo:INFY.NS",
         rss(
@@ -69,7 +82,37 @@ async fn news_is_fetched_once_stored_and_served_from_the_store() {
     assert!(out["count"].as_u64().unwrap() >= 50, "{out:?}");
     assert_eq!(out["freshness"]["source"], "upstream");
     let market_fetches = feeds.total();
-    assert!(market_fetches >= 4, "the NSE feeds and the general feed");
+    assert!(
+        market_fetches >= 5,
+        "the NSE and BSE feeds and the general feed"
+    );
+    assert_eq!(feeds.count("bse:notices.xml"), 1);
+    // BSE's announcement: from BSE, linked to the company it names.
+    let bse = out["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["source"] == "BSE")
+        .expect("BSE's notice among the market news");
+    assert!(
+        bse["symbols"].as_array().unwrap().contains(&json!("TCS")),
+        "{bse}"
+    );
+    let tcs = call(
+        &client,
+        "get_market_news",
+        json!({"symbol": "TCS", "query": "board meeting"}),
+    )
+    .await;
+    assert!(
+        ok(&tcs)["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["source"] == "BSE"),
+        "{}",
+        text(&tcs)
+    );
 
     let infy = call(&client, "get_market_news", json!({"symbol": "INFY"})).await;
     let out = ok(&infy);

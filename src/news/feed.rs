@@ -10,17 +10,20 @@ pub enum Feed {
     GoogleNews { symbol: String, company: String },
     /// One of NSE's RSS files (`Online_announcements.xml`).
     Nse { file: String },
+    /// One of BSE's XML feeds (`notices.xml`), RSS like NSE's.
+    Bse { file: String },
     /// A general RSS or Atom feed the user configured.
     General { url: String },
 }
 
 impl Feed {
-    /// A stable name: `yahoo:RELIANCE.NS`, `google:INFY`, `nse:Online_announcements.xml`, `url:https://...`.
+    /// A stable name: `yahoo:RELIANCE.NS`, `google:INFY`, `nse:Online_announcements.xml`, `bse:notices.xml`, `url:https://...`.
     pub fn key(&self) -> String {
         match self {
             Feed::Yahoo { ticker, .. } => format!("yahoo:{ticker}"),
             Feed::GoogleNews { symbol, .. } => format!("google:{symbol}"),
             Feed::Nse { file } => format!("nse:{file}"),
+            Feed::Bse { file } => format!("bse:{file}"),
             Feed::General { url } => format!("url:{url}"),
         }
     }
@@ -29,7 +32,7 @@ impl Feed {
     pub fn symbol(&self) -> Option<&str> {
         match self {
             Feed::Yahoo { symbol, .. } | Feed::GoogleNews { symbol, .. } => Some(symbol),
-            Feed::Nse { .. } | Feed::General { .. } => None,
+            Feed::Nse { .. } | Feed::Bse { .. } | Feed::General { .. } => None,
         }
     }
 
@@ -47,7 +50,7 @@ impl Feed {
     /// Whether its item titles are company names rather than headlines
     /// (exchange announcements), so titles alone do not identify an item.
     pub fn is_announcements(&self) -> bool {
-        matches!(self, Feed::Nse { .. })
+        matches!(self, Feed::Nse { .. } | Feed::Bse { .. })
     }
 
     /// The publisher to show when an item names none.
@@ -56,6 +59,7 @@ impl Feed {
             Feed::Yahoo { .. } => Some("Yahoo Finance"),
             Feed::GoogleNews { .. } => Some("Google News"),
             Feed::Nse { .. } => Some("NSE"),
+            Feed::Bse { .. } => Some("BSE"),
             Feed::General { .. } => None,
         }
     }

@@ -32,6 +32,10 @@ pub struct NewsConfig {
     pub nse_url: String,
     /// The exchange feeds read for market-wide news, under `{nse_url}/content/RSS/`.
     pub nse_feeds: Vec<String>,
+    /// Base of BSE's XML feeds (`{bse_url}/data/xml/*.xml`).
+    pub bse_url: String,
+    /// BSE's feeds read for market-wide news, under `{bse_url}/data/xml/`.
+    pub bse_feeds: Vec<String>,
     /// General market feeds (RSS or Atom) the user chose; none by default,
     /// since many publishers' terms forbid automated aggregation.
     pub feeds: Vec<String>,
@@ -55,6 +59,9 @@ pub const NSE_FEEDS: [&str; 3] = [
     "Financial_Results.xml",
     "Corporate_action.xml",
 ];
+/// The BSE XML files read for market-wide news (notices and corporate
+/// announcements), under `{bse_url}/data/xml/`.
+pub const BSE_FEEDS: [&str; 1] = ["notices.xml"];
 /// How long after a failed fetch a feed is left alone.
 pub const RETRY_FAILED_AFTER: Duration = Duration::from_secs(60);
 /// Bytes read of one feed at most.
@@ -75,6 +82,11 @@ impl NewsConfig {
         self.nse_feeds
             .iter()
             .map(|file| Feed::Nse { file: file.clone() })
+            .chain(
+                self.bse_feeds
+                    .iter()
+                    .map(|file| Feed::Bse { file: file.clone() }),
+            )
             .chain(
                 self.feeds
                     .iter()

@@ -25,6 +25,7 @@ pub struct FeedClient {
     yahoo: Url,
     google: Url,
     nse: Url,
+    bse: Url,
     max_bytes: usize,
 }
 
@@ -58,6 +59,7 @@ impl FeedClient {
             yahoo: base(&config.yahoo_url)?,
             google: base(&config.google_url)?,
             nse: base(&config.nse_url)?,
+            bse: base(&config.bse_url)?,
             max_bytes: config.max_feed_bytes,
         })
     }
@@ -87,6 +89,7 @@ impl FeedClient {
                 url
             }
             Feed::Nse { file } => with_path(&self.nse, &["content", "RSS", file]),
+            Feed::Bse { file } => with_path(&self.bse, &["data", "xml", file]),
             Feed::General { url } => base(url)?,
         })
     }

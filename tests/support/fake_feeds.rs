@@ -4,6 +4,7 @@
 //! - `/rss/2.0/headline?s=TICKER...` (Yahoo headlines): key `yahoo:TICKER`;
 //! - `/rss/search?q=WORDS...` (Google News): key `google:WORDS`;
 //! - `/content/RSS/FILE` (NSE): key `nse:FILE`;
+//! - `/data/xml/FILE` (BSE): key `bse:FILE`;
 //! - `/feeds/NAME` (general feeds): key `feed:NAME`.
 //!
 //! Tests say what each key serves (generated text, a file from
@@ -163,6 +164,8 @@ fn key_of(uri: &Uri, q: &HashMap<String, String>) -> String {
         format!("google:{}", param("q"))
     } else if let Some(file) = path.strip_prefix("/content/RSS/") {
         format!("nse:{file}")
+    } else if let Some(file) = path.strip_prefix("/data/xml/") {
+        format!("bse:{file}")
     } else if let Some(name) = path.strip_prefix("/feeds/") {
         format!("feed:{name}")
     } else {

@@ -50,6 +50,7 @@ impl Env {
             ("TRADING_MCP_NEWS_YAHOO_URL", yahoo_url.to_string()),
             ("TRADING_MCP_NEWS_GOOGLE_URL", yahoo_url.to_string()),
             ("TRADING_MCP_NEWS_NSE_URL", yahoo_url.to_string()),
+            ("TRADING_MCP_NEWS_BSE_URL", yahoo_url.to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
