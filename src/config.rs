@@ -31,6 +31,16 @@ pub enum Transport {
     Http,
 }
 
+/// How logs are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event, with its span fields (for log shippers).
+    Json,
+}
+
 /// A secret setting: its `Debug` never shows it, so logging settings is safe.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -73,6 +83,9 @@ pub struct Settings {
     /// Log filter (tracing env-filter syntax), e.g. `info,trading_mcp=debug`. Logs go to stderr.
     #[arg(long, env = "TRADING_MCP_LOG", global = true, default_value_t = Settings::default().log)]
     pub log: String,
+    /// Log format on stderr: text or json (one object per event, for log shippers).
+    #[arg(long, env = "TRADING_MCP_LOG_FORMAT", global = true, value_enum, default_value_t = Settings::default().log_format)]
+    pub log_format: LogFormat,
     /// Start the clock at this RFC 3339 instant instead of the system time (replay, tests).
     #[arg(long, env = "TRADING_MCP_NOW", global = true)]
     pub now: Option<String>,
@@ -196,6 +209,11 @@ pub struct Settings {
           default_value_t = Settings::default().allow_unauthenticated, default_missing_value = "true",
           action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub allow_unauthenticated: bool,
+    /// Also serve Prometheus text at /metrics on this address (beside stdio; over
+    /// HTTP /metrics is on the MCP listener too). Same Host and token rules as /mcp.
+    #[arg(long, env = "TRADING_MCP_METRICS_LISTEN", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for Settings {
@@ -206,6 +224,7 @@ impl Default for Settings {
             yahoo_url: "https://query1.finance.yahoo.com".into(),
             offline: false,
             log: "info".into(),
+            log_format: LogFormat::Text,
             now: None,
             cache_mib: 256,
             result_cache_mib: 64,
@@ -238,6 +257,7 @@ impl Default for Settings {
             allowed_origins: Vec::new(),
             auth_token: None,
             allow_unauthenticated: false,
+            metrics_listen: None,
         }
     }
 }
@@ -249,6 +269,7 @@ pub struct Config {
     pub db: PathBuf,
     pub yahoo_url: String,
     pub log: String,
+    pub log_format: LogFormat,
     pub now: Option<DateTime<Utc>>,
     pub upstream: UpstreamConfig,
     pub service: ServiceConfig,
@@ -376,6 +397,7 @@ impl Settings {
             db: self.db.clone(),
             yahoo_url: self.yahoo_url.clone(),
             log: self.log.clone(),
+            log_format: self.log_format,
             now,
             upstream: self.upstream(),
             service: self.service(),

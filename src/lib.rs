@@ -41,6 +41,7 @@ pub mod import;
 pub mod indicators;
 pub mod logging;
 pub mod mcp;
+pub mod metrics;
 pub mod model;
 pub mod news;
 pub mod patterns;

@@ -77,6 +77,24 @@ impl LatencyHistogram {
         self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
     }
 
+    /// For each bound (seconds, ascending), how many latencies fell in
+    /// buckets wholly at or below it: Prometheus' cumulative `le` counts,
+    /// which may undercount by up to one bucket (12.5 %) at each bound.
+    pub fn cumulative_at(&self, bounds_secs: &[f64]) -> Vec<u64> {
+        let mut out = Vec::with_capacity(bounds_secs.len());
+        let mut seen = 0;
+        let mut i = 0;
+        for &bound in bounds_secs {
+            let limit_micros = bound * 1e6;
+            while i < self.buckets.len() && bucket_upper(i) <= limit_micros {
+                seen += self.buckets[i].load(Ordering::Relaxed);
+                i += 1;
+            }
+            out.push(seen);
+        }
+        out
+    }
+
     /// The `q` quantile (0..=1) in milliseconds, to within a bucket; `None` when empty.
     pub fn quantile_ms(&self, q: f64) -> Option<f64> {
         let counts: Vec<u64> = self
@@ -170,6 +188,17 @@ impl Telemetry {
             c.cache_hits.fetch_add(1, Ordering::Relaxed);
         }
         c.latency.record(elapsed);
+    }
+
+    /// Every tool's counters by name, in registry order, then unknown tools
+    /// as `(unknown tool)` once any was called.
+    pub fn each(&self) -> impl Iterator<Item = (&str, &ToolCounters)> {
+        let unknown = (self.unknown.calls.load(Ordering::Relaxed) > 0)
+            .then_some(("(unknown tool)", &self.unknown));
+        self.tools
+            .iter()
+            .map(|(n, c)| (n.as_str(), c))
+            .chain(unknown)
     }
 
     pub fn uptime(&self) -> Duration {

@@ -86,7 +86,7 @@ pub async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let config = settings.into_config()?;
-    crate::logging::init(&config.log);
+    crate::logging::init(&config.log, config.log_format);
     match cli.command {
         Command::Serve => serve(config).await.map(|_| 0),
         Command::Call { tool, args, output } => call(config, &tool, &args, output.as_deref()).await,
@@ -104,6 +104,18 @@ async fn serve(config: crate::config::Config) -> anyhow::Result<()> {
     crate::shutdown::on_signal(shutdown.clone());
     let transport = app.config.transport;
     tracing::info!(?transport, db = %app.config.db.display(), offline = app.config.upstream.offline, "serving");
+    if let Some(addr) = app.config.settings.metrics_listen {
+        let (app, stop) = (app.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let served = crate::mcp::metrics_route::serve(app, addr, stop, |bound| {
+                eprintln!("trading-mcp: Prometheus metrics at http://{bound}/metrics");
+            })
+            .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, %addr, "the metrics listener failed");
+            }
+        });
+    }
     let result = match transport {
         Transport::Stdio => crate::mcp::stdio::serve(calls, shutdown.clone()).await,
         Transport::Http => {

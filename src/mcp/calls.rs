@@ -132,7 +132,11 @@ impl Calls {
         progress: Option<Arc<dyn ProgressSink>>,
     ) -> Result<Answer, ErrorData> {
         let id = NEXT_CALL_ID.fetch_add(1, Ordering::Relaxed);
-        let span = tracing::info_span!("tool_call", id, tool = name);
+        let span =
+            tracing::info_span!("tool_call", id, tool = name, symbol = tracing::field::Empty);
+        if let Some(symbol) = args.get("symbol").and_then(Value::as_str) {
+            span.record("symbol", crate::echo::clip(symbol).as_ref());
+        }
         async {
             let started = Instant::now();
             let (outcome, cache_hit) = self.answer(name, args, progress).await;

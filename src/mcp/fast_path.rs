@@ -19,7 +19,6 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::uri::Authority;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -33,6 +32,7 @@ use rmcp::transport::common::http_header::{
 use rmcp::transport::streamable_http_server::StreamableHttpServerConfig;
 use serde_json::{Map, Value};
 
+use super::hosts::AllowedHosts;
 use super::{Calls, Shape};
 use crate::tools::registry;
 
@@ -40,9 +40,8 @@ use crate::tools::registry;
 #[derive(Debug, Clone)]
 pub struct FastPath {
     calls: Calls,
-    /// `Host` values rmcp accepts (empty: any), as (host, port) the way
-    /// rmcp normalises them.
-    allowed_hosts: Vec<(String, Option<u16>)>,
+    /// `Host` values rmcp accepts.
+    allowed_hosts: AllowedHosts,
     /// rmcp checks origins when this is set: leave those requests to it.
     origins_checked: bool,
     max_body: usize,
@@ -62,16 +61,7 @@ impl FastPath {
         );
         FastPath {
             calls,
-            allowed_hosts: config
-                .allowed_hosts
-                .iter()
-                .map(|h| h.trim())
-                .filter(|h| !h.is_empty())
-                .map(|h| match Authority::try_from(h) {
-                    Ok(a) => (normalize_host(a.host()), a.port_u16()),
-                    Err(_) => (normalize_host(h), None),
-                })
-                .collect(),
+            allowed_hosts: AllowedHosts::of(config),
             origins_checked: !config.allowed_origins.is_empty(),
             max_body: config.max_request_body_bytes,
             meta_keys: context.0.keys().cloned().collect(),
@@ -123,7 +113,10 @@ impl FastPath {
         if !essence.eq_ignore_ascii_case(JSON_MIME_TYPE) {
             return None;
         }
-        if !self.host_allowed(single(h, header::HOST.as_str()).ok()??) {
+        if !self
+            .allowed_hosts
+            .allows(single(h, header::HOST.as_str()).ok()??)
+        {
             return None;
         }
         single(h, HEADER_MCP_METHOD).ok()?;
@@ -142,21 +135,6 @@ impl FastPath {
                 Some((shape, Some(known.clone())))
             }
         }
-    }
-
-    /// Whether rmcp would accept this `Host` (an allowed host, with the
-    /// allowed port when the entry names one).
-    fn host_allowed(&self, host: &str) -> bool {
-        if self.allowed_hosts.is_empty() {
-            return true;
-        }
-        let Ok(authority) = Authority::try_from(host) else {
-            return false;
-        };
-        let (name, port) = (normalize_host(authority.host()), authority.port_u16());
-        self.allowed_hosts
-            .iter()
-            .any(|(h, p)| *h == name && p.is_none_or(|p| Some(p) == port))
     }
 
     /// The JSON-RPC id, tool name and arguments of a request this path
@@ -217,13 +195,6 @@ impl FastPath {
         }
         Some((id, name, args))
     }
-}
-
-/// `[::1]` and `::1`, `LOCALHOST` and `localhost` are one host.
-fn normalize_host(host: &str) -> String {
-    host.trim_matches('[')
-        .trim_matches(']')
-        .to_ascii_lowercase()
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {

@@ -1,4 +1,5 @@
-//! MCP streamable HTTP at `/mcp`, on axum.
+//! MCP streamable HTTP at `/mcp`, and Prometheus text at `/metrics`
+//! ([`super::metrics_route`]), on axum.
 //!
 //! Accepted sockets get TCP_NODELAY: rmcp writes responses in pieces, and
 //! without it each call stalls ~40 ms on delayed ACKs. Simple calls are
@@ -35,20 +36,9 @@ pub async fn serve(
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     on_bound(bound);
-    let config = StreamableHttpServerConfig::default()
-        .with_json_response(true)
-        .with_legacy_session_mode(false)
-        .with_cancellation_token(shutdown.child_token());
-    // The fast path reads the same config, so both paths check alike.
-    let settings = &calls.app().config.settings;
-    let config = match settings.allowed_hosts.as_slice() {
-        [] => config,
-        hosts => config.with_allowed_hosts(hosts.iter().cloned()),
-    };
-    let config = match settings.allowed_origins.as_slice() {
-        [] => config,
-        origins => config.with_allowed_origins(origins.iter().cloned()),
-    };
+    // The fast path and /metrics read the same config, so all check alike.
+    let config = rmcp_config(calls.app(), shutdown.child_token());
+    let metrics = super::metrics_route::router(calls.app().clone(), &config);
     let fast = calls
         .app()
         .config
@@ -60,7 +50,7 @@ pub async fn serve(
     let server = McpServer::new(calls);
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
-    let mut router = axum::Router::new().nest_service("/mcp", service);
+    let mut router = metrics.nest_service("/mcp", service);
     if let Some(fast) = fast {
         router = router.layer(axum::middleware::from_fn_with_state(
             fast,
@@ -78,18 +68,47 @@ pub async fn serve(
     ));
     // Outside the cap: a request without the token is refused before it
     // takes a permit.
-    let router = match token {
-        Some(token) => router.layer(axum::middleware::from_fn_with_state(
-            BearerToken(Arc::from(token.0.as_bytes())),
-            require_token,
-        )),
-        None => router,
-    };
+    let router = with_token(router, token);
     let listener = NoDelayListener(listener);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
         .await?;
     Ok(())
+}
+
+/// rmcp's HTTP configuration from the settings: JSON responses,
+/// stateless, and the allowed hosts and origins (empty: rmcp's defaults).
+pub(super) fn rmcp_config(
+    app: &crate::app::App,
+    cancel: CancellationToken,
+) -> StreamableHttpServerConfig {
+    let config = StreamableHttpServerConfig::default()
+        .with_json_response(true)
+        .with_legacy_session_mode(false)
+        .with_cancellation_token(cancel);
+    let settings = &app.config.settings;
+    let config = match settings.allowed_hosts.as_slice() {
+        [] => config,
+        hosts => config.with_allowed_hosts(hosts.iter().cloned()),
+    };
+    match settings.allowed_origins.as_slice() {
+        [] => config,
+        origins => config.with_allowed_origins(origins.iter().cloned()),
+    }
+}
+
+/// `router` requiring the bearer token on every route, when one is set.
+pub(super) fn with_token(
+    router: axum::Router,
+    token: Option<crate::config::Secret>,
+) -> axum::Router {
+    match token {
+        Some(token) => router.layer(axum::middleware::from_fn_with_state(
+            BearerToken(Arc::from(token.0.as_bytes())),
+            require_token,
+        )),
+        None => router,
+    }
 }
 
 /// The permits of requests being served (`--max-in-flight`).

@@ -10,8 +10,10 @@
 pub mod calls;
 mod completion;
 mod fast_path;
+mod hosts;
 pub mod http;
 mod logging;
+pub mod metrics_route;
 mod progress;
 mod prompts;
 mod resources;
