@@ -88,3 +88,64 @@ async fn an_agent_reads_the_store_and_cannot_change_it() {
     )
     .await);
 }
+
+#[tokio::test]
+async fn sql_reads_while_the_server_writes() {
+    let yahoo = FakeYahoo::start().await;
+    let env = Env::new(&yahoo.url());
+    let client = env.stdio_client().await;
+    // Create the store, then let the server fetch (and write) ten symbols
+    // while `trading-mcp sql` reads it from other processes.
+    ok(&call(
+        &client,
+        "get_stock_chart_data",
+        json!({"symbol": "TCS", "start_date": "2023-01-01", "end_date": "2023-03-31"}),
+    )
+    .await);
+    let symbols = [
+        "INFY",
+        "WIPRO",
+        "ITC",
+        "SBIN",
+        "HDFCBANK",
+        "ICICIBANK",
+        "LT",
+        "MARUTI",
+        "TITAN",
+        "NTPC",
+    ];
+    let writer = async {
+        for s in symbols {
+            ok(&call(&client, "get_stock_chart_data", json!({"symbol": s, "start_date": "2005-01-01", "end_date": "2024-03-28", "max_points": 1})).await);
+        }
+    };
+    let reader = async {
+        let mut counts = Vec::new();
+        for _ in 0..8 {
+            let out = env
+                .command(&["sql", "SELECT COUNT(*) FROM bars", "--format", "csv"])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .await
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{err}");
+            let n: i64 = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap();
+            counts.push(n);
+        }
+        counts
+    };
+    let ((), counts) = tokio::join!(writer, reader);
+    assert!(
+        counts.windows(2).all(|w| w[0] <= w[1]),
+        "committed fetches only grow: {counts:?}"
+    );
+    let total = db_scalar(&env.db(), "SELECT COUNT(*) FROM bars").await;
+    assert!(total > 40_000, "{total}");
+    assert!(*counts.last().unwrap() <= total);
+}
