@@ -59,6 +59,7 @@ fn service(c: &mut Criterion) {
         interval: Interval::D1,
         start: d("2023-03-29"),
         end: d("2024-03-28"),
+        adjust: Default::default(),
     };
     let n = rt.block_on(app.chart.get(&query)).unwrap().in_range().len();
     assert!((245..=255).contains(&n), "{n}");

@@ -22,7 +22,11 @@ pub struct App {
 impl App {
     /// Opens the store and wires the service, with the clock `config` asks for.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
-        let clock = crate::clock::configured(config.now);
+        let clock = match config.as_of {
+            // Replay: time stands still at the instant asked for.
+            Some(at) => crate::clock::ManualClock::new(at) as SharedClock,
+            None => crate::clock::configured(config.now),
+        };
         Self::start_with_clock(config, clock).await
     }
 

@@ -89,6 +89,10 @@ pub struct Settings {
     /// Start the clock at this RFC 3339 instant instead of the system time (replay, tests).
     #[arg(long, env = "TRADING_MCP_NOW", global = true)]
     pub now: Option<String>,
+    /// Replay as of this RFC 3339 instant, from the store (implies --offline): the clock
+    /// stands still at it, and no bar, article or status after it is shown (nor the session in progress).
+    #[arg(long, env = "TRADING_MCP_AS_OF", global = true)]
+    pub as_of: Option<String>,
     /// L1 capacity in MiB: memory for bars.
     #[arg(long, env = "TRADING_MCP_CACHE_MIB", global = true, default_value_t = Settings::default().cache_mib)]
     pub cache_mib: u64,
@@ -226,6 +230,7 @@ impl Default for Settings {
             log: "info".into(),
             log_format: LogFormat::Text,
             now: None,
+            as_of: None,
             cache_mib: 256,
             result_cache_mib: 64,
             live_ttl_secs: 60,
@@ -271,6 +276,8 @@ pub struct Config {
     pub log: String,
     pub log_format: LogFormat,
     pub now: Option<DateTime<Utc>>,
+    /// `--as-of`: the clock stands still here and nothing later is shown.
+    pub as_of: Option<DateTime<Utc>>,
     pub upstream: UpstreamConfig,
     pub service: ServiceConfig,
     pub news: crate::news::NewsConfig,
@@ -348,14 +355,23 @@ impl Settings {
 
     /// Checks the values and builds each module's configuration.
     pub fn into_config(self) -> Result<Config, ConfigError> {
-        let now = match &self.now {
-            None => None,
-            Some(s) => Some(
-                DateTime::parse_from_rfc3339(s.trim())
-                    .map_err(|e| ConfigError::Invalid(format!("now {s:?}: {e}; use RFC 3339")))?
-                    .with_timezone(&Utc),
-            ),
+        let instant = |name: &str, s: &Option<String>| match s {
+            None => Ok(None),
+            Some(s) => DateTime::parse_from_rfc3339(s.trim())
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .map_err(|e| {
+                    ConfigError::Invalid(format!(
+                        "{name} {s:?}: {e}; use RFC 3339, e.g. 2024-03-01T11:00:00+05:30"
+                    ))
+                }),
         };
+        let now = instant("now", &self.now)?;
+        let as_of = instant("as_of", &self.as_of)?;
+        if now.is_some() && as_of.is_some() {
+            return Err(ConfigError::Invalid(
+                "give --now or --as-of, not both: --as-of stops the clock at its instant".into(),
+            ));
+        }
         if !(self.rate_limit.is_finite() && self.rate_limit > 0.0) {
             return Err(ConfigError::Invalid(format!(
                 "rate_limit must be a positive number of requests per second, not {}",
@@ -399,8 +415,17 @@ impl Settings {
             log: self.log.clone(),
             log_format: self.log_format,
             now,
-            upstream: self.upstream(),
-            service: self.service(),
+            as_of,
+            // Replay reads the store only: fetching now would store today's
+            // data stamped with the frozen clock's time.
+            upstream: UpstreamConfig {
+                offline: self.offline || as_of.is_some(),
+                ..self.upstream()
+            },
+            service: ServiceConfig {
+                as_of,
+                ..self.service()
+            },
             news: self.news(),
             result_cache_bytes: self.result_cache_mib.saturating_mul(1024 * 1024),
             max_points_limit: self.max_points_limit,
@@ -447,6 +472,7 @@ impl Settings {
             cache_bytes: self.cache_mib.saturating_mul(1024 * 1024),
             live_ttl: Duration::from_secs(self.live_ttl_secs),
             negative_ttl: Duration::from_secs(self.negative_ttl_secs),
+            as_of: None,
         }
     }
 

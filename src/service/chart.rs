@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use moka::future::Cache;
 use moka::ops::compute::{CompResult, Op};
 
+use super::adjust::Adjust;
 use super::cache::{self, SeriesKey};
 use super::range::key_range;
 use super::warmup::days_for_bars;
@@ -223,7 +224,7 @@ impl ChartService {
             series = wider;
             source = source.max_rank(how);
         }
-        self.slice(
+        let served = self.slice(
             series,
             source,
             query,
@@ -232,7 +233,61 @@ impl ChartService {
             warmup,
             zone_or_utc,
             now,
-        )
+        )?;
+        self.rebased(served, query, zone_or_utc).await
+    }
+
+    /// `served` on the price basis `query` asks for, with the adjustments
+    /// dated after a replay instant undone: a copy of its bars (same L1
+    /// generation, so cached answers still follow the series), or
+    /// `served` itself when nothing changes.
+    async fn rebased(
+        &self,
+        served: Served,
+        query: &BarQuery,
+        zone: Tz,
+    ) -> Result<Served, ServiceError> {
+        let undo_after = self.inner.config.as_of.map(|t| t.timestamp());
+        if query.adjust == Adjust::Splits && undo_after.is_none() {
+            return Ok(served);
+        }
+        let s = &served.series;
+        let actions = self.inner.store.corporate_actions(&s.yahoo_symbol).await?;
+        let Some((bars, notes)) = super::adjust::rebase(
+            served.bars(),
+            &actions,
+            query.adjust,
+            undo_after,
+            s.interval,
+            zone,
+        ) else {
+            return Ok(served);
+        };
+        let series = Series {
+            generation: s.generation,
+            yahoo_symbol: s.yahoo_symbol.clone(),
+            venue: s.venue,
+            instrument: s.instrument.clone(),
+            interval: s.interval,
+            span: s.span,
+            fetched_at: s.fetched_at[served.range.clone()].to_vec(),
+            bars,
+            missing: s.missing.clone(),
+            failure: s.failure.clone(),
+            offline: s.offline,
+            source: s.source,
+            notes: s.notes.clone(),
+            ttl: s.ttl,
+        };
+        let (first_in_range, len) = (served.warmup_len(), series.bars.len());
+        let mut out = Served {
+            series: Arc::new(series),
+            range: 0..len,
+            first_in_range,
+            ..served
+        };
+        out.notes.extend(notes);
+        Ok(out)
     }
 
     /// The slice of `series` one request gets, with what it should be told.
@@ -249,7 +304,25 @@ impl ChartService {
         now: DateTime<Utc>,
     ) -> Result<Served, ServiceError> {
         let first_in_range = series.bars.partition_point(|b| b.ts < requested.0);
-        let end = series.bars.partition_point(|b| b.ts < requested.1);
+        let mut end = series.bars.partition_point(|b| b.ts < requested.1);
+        let mut replay_note = None;
+        if let Some(t) = self.inner.config.as_of {
+            let exchange = crate::calendar::Exchange::for_venue(query.symbol.venue).or_else(|| {
+                crate::calendar::Exchange::from_chart_meta(
+                    &series.instrument.timezone,
+                    &series.instrument.exchange,
+                )
+            });
+            let cutoff = super::as_of::cutoff(series.interval, zone, exchange, t);
+            if requested.1 > cutoff {
+                let final_end = series.bars.partition_point(|b| b.ts < cutoff);
+                end = end.min(final_end).max(first_in_range);
+                replay_note = Some(format!(
+                    "replay as of {}: nothing after it is shown, and a bar still in progress at it (its session or period not over) is left out",
+                    t.with_timezone(&zone).to_rfc3339()
+                ));
+            }
+        }
         let start = match warmup {
             Warmup::Bars(n) => first_in_range.saturating_sub(n),
             Warmup::FullHistory => 0,
@@ -263,6 +336,7 @@ impl ChartService {
             })
             .collect();
         let mut notes = series.notes.clone();
+        notes.extend(replay_note);
         let stale = !missing.is_empty();
         let stale_reason = stale.then(|| series.failure.clone()).flatten();
         if stale && series.offline {

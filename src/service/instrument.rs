@@ -22,6 +22,7 @@ impl ChartService {
                 interval: Interval::D1,
                 start: None,
                 end: None,
+                adjust: Default::default(),
             };
             self.get(&query).await?;
         }

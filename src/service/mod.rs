@@ -1,6 +1,8 @@
 //! The read-through service: L1 (moka) -> L2 (SQLite) -> upstream (Yahoo),
 //! coalesced per key. Everything the tools serve comes through here.
 
+pub mod adjust;
+mod as_of;
 mod cache;
 mod chart;
 mod fill;
@@ -31,6 +33,9 @@ pub struct ServiceConfig {
     pub live_ttl: Duration,
     /// How long "unknown symbol" answers are remembered.
     pub negative_ttl: Duration,
+    /// Replay as of this instant (`--as-of`): no bar after it is served,
+    /// nor the bar of a session still in progress at it.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for ServiceConfig {
@@ -68,6 +73,8 @@ pub struct BarQuery {
     pub interval: Interval,
     pub start: Option<Bound>,
     pub end: Option<Bound>,
+    /// The price basis of the answer (Yahoo's, split-adjusted, by default).
+    pub adjust: adjust::Adjust,
 }
 
 /// One (symbol, interval) series as held in L1: every stored bar of a span.

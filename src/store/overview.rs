@@ -39,6 +39,41 @@ pub struct StoredAction {
 }
 
 impl BarStore {
+    /// The stored dividends and splits of `symbol`, oldest first.
+    pub async fn corporate_actions(
+        &self,
+        symbol: &str,
+    ) -> Result<Vec<crate::model::CorporateAction>, StoreError> {
+        use crate::model::CorporateAction;
+        let rows = sqlx::query(
+            "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
+             WHERE symbol = ? ORDER BY ts, kind",
+        )
+        .bind(symbol)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let ts: i64 = r.try_get(0)?;
+            let kind: String = r.try_get(1)?;
+            let value = |i: usize| -> Result<Option<f64>, StoreError> { Ok(r.try_get(i)?) };
+            match (kind.as_str(), value(2)?, value(3)?, value(4)?) {
+                ("dividend", Some(amount), _, _) => {
+                    out.push(CorporateAction::Dividend { ts, amount })
+                }
+                ("split", _, Some(numerator), Some(denominator)) => {
+                    out.push(CorporateAction::Split {
+                        ts,
+                        numerator,
+                        denominator,
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
     /// Stored tickers starting with `prefix` (any case), in order, at most
     /// `limit`: completion offers what the store holds beyond the directory.
     pub async fn stored_symbols(

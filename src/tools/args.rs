@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::ToolError;
 use crate::model::{INTERVALS, Interval};
+use crate::service::adjust::Adjust;
 use crate::service::{BarQuery, Bound, parse_bound};
 use crate::symbol::{self, Exchange};
 
@@ -173,7 +174,27 @@ pub fn bar_query(
         interval,
         start: bound("start_date", start_date)?,
         end: bound("end_date", end_date)?,
+        adjust: Adjust::default(),
     })
+}
+
+impl Choices for Adjust {
+    const WHAT: &'static str = "adjust";
+
+    fn parse_choice(s: &str) -> Option<Self> {
+        Adjust::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    fn choices() -> Vec<String> {
+        Adjust::ALL.iter().map(|a| a.as_str().to_string()).collect()
+    }
+}
+
+/// The `adjust` argument: Yahoo's basis (splits) when not given.
+pub fn adjust(given: Option<&Choice<Adjust>>) -> Result<Adjust, ToolError> {
+    Ok(given.map(Choice::get).transpose()?.unwrap_or_default())
 }
 
 fn bound(field: &str, value: Option<&str>) -> Result<Option<Bound>, ToolError> {

@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::args::{Choice, bar_query, max_points};
+use super::args::{Choice, adjust, bar_query, max_points};
 use super::freshness::{BarClock, Freshness};
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::model::Interval;
 use crate::service::Served;
+use crate::service::adjust::Adjust;
 use crate::symbol::Exchange;
 
 /// The `get_stock_chart_data` tool.
@@ -39,6 +40,9 @@ pub struct ChartArgs {
     /// Exchange for a bare symbol: NSE (default), BSE, or US for a Yahoo ticker as given.
     #[serde(default)]
     pub exchange: Option<Choice<Exchange>>,
+    /// Price basis: splits (default: Yahoo's, split-adjusted, with adj_close for dividends too), none (as traded, like broker charts), or all (adjusted for splits and dividends).
+    #[serde(default)]
+    pub adjust: Option<Choice<Adjust>>,
 }
 
 /// One bar as returned.
@@ -101,13 +105,14 @@ impl Tool for ChartData {
     ) -> Result<ChartOutput, ToolError> {
         let limit = app.config.max_points_limit;
         let max_points = max_points(args.max_points, limit)?;
-        let query = bar_query(
+        let mut query = bar_query(
             &args.symbol,
             args.exchange.as_ref(),
             args.interval.as_ref(),
             args.start_date.as_deref(),
             args.end_date.as_deref(),
         )?;
+        query.adjust = adjust(args.adjust.as_ref())?;
         let served = app.chart.get(&query).await?;
         ctx.depends_on(&served);
         Ok(render(&args.symbol, &served, max_points, limit))

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::args::{Choice, bar_query, max_points};
+use super::args::{Choice, adjust, bar_query, max_points};
 use super::columns::Columns;
 use super::custom_indicator::ExpressionJob;
 use super::freshness::{BarClock, Freshness};
@@ -18,6 +18,7 @@ use crate::app::App;
 use crate::indicators::{self, IndicatorSpec, Warmup};
 use crate::model::Interval;
 use crate::service::Served;
+use crate::service::adjust::Adjust;
 use crate::symbol::Exchange;
 
 /// Most indicators one call may compute.
@@ -71,6 +72,9 @@ pub struct IndicatorArgs {
     /// Most rows of the series to return (default 500, the most recent).
     #[serde(default)]
     pub max_points: Option<i64>,
+    /// Price basis: splits (default: Yahoo's, split-adjusted, with adj_close for dividends too), none (as traded, like broker charts), or all (adjusted for splits and dividends).
+    #[serde(default)]
+    pub adjust: Option<Choice<Adjust>>,
 }
 
 /// One row of the computed series: its time and every output column
@@ -196,13 +200,14 @@ impl Tool for TechnicalIndicator {
         };
         let limit = app.config.max_points_limit;
         let max_points = max_points(args.max_points, limit)?;
-        let query = bar_query(
+        let mut query = bar_query(
             &args.symbol,
             args.exchange.as_ref(),
             args.interval.as_ref(),
             args.start_date.as_deref(),
             args.end_date.as_deref(),
         )?;
+        query.adjust = adjust(args.adjust.as_ref())?;
         let intraday = query.interval.is_intraday();
         let warmup = jobs
             .iter()
@@ -425,15 +430,15 @@ fn render(
         })
         .collect();
     let truncated = total > max_points;
-    let message = if truncated {
-        Some(format!(
+    let mut messages = served.notes.clone();
+    if truncated {
+        messages.push(format!(
             "{total} rows in range; showing the most recent {max_points}. Ask with an earlier end_date for older rows, or raise max_points (up to {limit})."
-        ))
+        ));
     } else if total == 0 {
-        Some("no bars in this range".to_string())
-    } else {
-        None
-    };
+        messages.push("no bars in this range".to_string());
+    }
+    let message = (!messages.is_empty()).then(|| messages.join(" "));
     IndicatorOutput {
         symbol: asked.trim().to_string(),
         yahoo_symbol: served.series.yahoo_symbol.clone(),

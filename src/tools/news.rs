@@ -63,7 +63,7 @@ impl Tool for MarketNews {
             since: args.since,
             source: args.source,
             limit: args.limit,
-            as_of: None,
+            as_of: app.config.as_of,
         };
         Ok(app.news.get(&request).await?)
     }

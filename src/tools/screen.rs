@@ -202,6 +202,7 @@ impl Tool for ScreenStocks {
                     interval: Interval::D1,
                     start: Some(Bound::Date(as_of - chrono::Duration::days(TAIL_DAYS))),
                     end: Some(Bound::Date(as_of)),
+                    adjust: Default::default(),
                 })
             })
             .collect::<Result<Vec<_>, ToolError>>()?;
