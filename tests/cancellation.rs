@@ -121,3 +121,56 @@ async fn a_cancelled_fetch_keeps_whole_windows_and_frees_the_load() {
     let all = db_scalar(&db, "SELECT COUNT(*) FROM bars WHERE interval = '1m'").await;
     assert!(all > stored);
 }
+
+#[tokio::test]
+async fn a_closed_http_connection_stops_its_call() {
+    use tokio::io::AsyncWriteExt;
+    let yahoo = FakeYahoo::start().await;
+    let mut env = Env::new(&yahoo.url());
+    env.set("TRADING_MCP_NOW", "2025-12-06T12:00:00+05:30");
+    env.set("TRADING_MCP_REQUEST_TIMEOUT_MS", "600000");
+    yahoo.queue(
+        "RELIANCE.NS",
+        [
+            Fault::Hang(Duration::ZERO),
+            Fault::Hang(Duration::from_secs(600)),
+        ],
+    );
+    let (_server, url) = env.http_server(&[]).await;
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/mcp")
+        .to_string();
+    let Value::Object(args) = json!({"symbol": "RELIANCE", "interval": "1m", "start_date": "2025-11-15", "end_date": "2025-12-05", "max_points": 10})
+    else {
+        panic!()
+    };
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                      "params": {"name": "get_stock_chart_data", "arguments": args}})
+    .to_string();
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    while yahoo.count() < 2 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The client goes away while the second window hangs.
+    drop(socket);
+
+    let client = ()
+        .serve(rmcp::transport::StreamableHttpClientTransport::from_uri(
+            url,
+        ))
+        .await
+        .unwrap();
+    let before = yahoo.count();
+    let answer = tokio::time::timeout(Duration::from_secs(30), client.call_tool(three_weeks()))
+        .await
+        .expect("not stuck behind the abandoned call")
+        .unwrap();
+    assert_ne!(answer.is_error, Some(true), "{answer:?}");
+    assert_eq!(yahoo.count() - before, 2, "windows two and three");
+}
