@@ -227,3 +227,46 @@ async fn hostile_news_queries_are_plain_words_and_change_nothing() {
     );
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn replay_serves_only_articles_published_before_the_instant() {
+    let yahoo = FakeYahoo::start().await;
+    let feeds = FakeFeeds::start().await;
+    serve(&feeds);
+    let env = env_with_feeds(&yahoo, &feeds);
+    let client = env.stdio_client().await;
+    ok(&call(&client, "get_market_news", json!({"symbol": "INFY"})).await);
+    client.cancel().await.unwrap();
+    let fetched = feeds.total();
+
+    // 16:00 IST on 2025-04-04: after Yahoo's deal story (15:30 IST), before
+    // NSE's board-meeting announcement (18:05 IST).
+    let mut replay = env_with_feeds(&yahoo, &feeds);
+    replay.set("TRADING_MCP_DB", env.db().to_str().unwrap());
+    replay.vars.retain(|(k, _)| k != "TRADING_MCP_NOW");
+    replay.set("TRADING_MCP_AS_OF", "2025-04-04T16:00:00+05:30");
+    let (code, out, err) = replay
+        .cli_call("get_market_news", &json!({"symbol": "INFY", "limit": 50}))
+        .await;
+    assert_eq!(code, 0, "{err}");
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let urls: Vec<&str> = out["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["url"].as_str().unwrap())
+        .collect();
+    assert!(
+        urls.contains(&"https://finance.yahoo.com/news/infosys-deal.html"),
+        "{urls:?}"
+    );
+    assert!(
+        !urls.iter().any(|u| u.ends_with("INFY_Outcome.pdf")),
+        "{urls:?}"
+    );
+    for a in out["articles"].as_array().unwrap() {
+        let published = a["published_at"].as_str().unwrap();
+        assert!(published < "2025-04-04T16:00:00+05:30", "{published}");
+    }
+    assert_eq!(feeds.total(), fetched, "replay fetches no feed");
+}
