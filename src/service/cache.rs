@@ -58,10 +58,14 @@ fn weigh(key: &SeriesKey, value: &Arc<Series>) -> u32 {
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
 
-pub fn build(capacity_bytes: u64) -> Cache<SeriesKey, Arc<Series>> {
+pub fn build(
+    capacity_bytes: u64,
+    counters: Arc<super::counters::TierCounters>,
+) -> Cache<SeriesKey, Arc<Series>> {
     Cache::builder()
         .max_capacity(capacity_bytes)
         .weigher(weigh)
         .expire_after(PerEntryExpiry)
+        .eviction_listener(move |_key, _value, cause| counters.evicted(cause))
         .build()
 }

@@ -17,6 +17,7 @@ use moka::ops::compute::{CompResult, Op};
 
 use super::adjust::Adjust;
 use super::cache::{self, SeriesKey};
+use super::counters::TierCounters;
 use super::range::key_range;
 use super::warmup::days_for_bars;
 use super::{BarQuery, Series, Served, ServiceConfig, ServiceError, Source};
@@ -45,6 +46,8 @@ pub(super) struct Inner {
     pub(super) config: ServiceConfig,
     /// Source of [`Series::generation`].
     pub(super) generations: AtomicU64,
+    /// How the tiers answered.
+    pub(super) counters: Arc<TierCounters>,
 }
 
 /// The earliest key any request may reach: 1970-01-01.
@@ -65,9 +68,11 @@ impl ChartService {
             .max_capacity(10_000)
             .time_to_live(config.negative_ttl.max(std::time::Duration::from_millis(1)))
             .build();
+        let counters = Arc::new(TierCounters::default());
         Self {
             inner: Arc::new(Inner {
-                l1: cache::build(config.cache_bytes),
+                l1: cache::build(config.cache_bytes, counters.clone()),
+                counters,
                 store,
                 chart,
                 unknown,
@@ -96,6 +101,11 @@ impl ChartService {
     pub async fn l1_usage(&self) -> (u64, u64) {
         self.inner.l1.run_pending_tasks().await;
         (self.inner.l1.entry_count(), self.inner.l1.weighted_size())
+    }
+
+    /// How the tiers have answered since start.
+    pub fn tier_stats(&self) -> super::counters::TierStats {
+        self.inner.counters.snapshot()
     }
 
     /// The generation of the series L1 holds now for (symbol, interval),
@@ -398,8 +408,10 @@ impl ChartService {
         if let Some(s) = self.inner.l1.get(&key).await
             && covers(s.span, want)
         {
+            self.inner.counters.l1(true);
             return Ok((s, Source::Memory));
         }
+        self.inner.counters.l1(false);
         let result = self
             .inner
             .l1

@@ -71,6 +71,7 @@ impl ChartService {
             .coverage(&symbol.yahoo, interval, span.0, span.1)
             .await?;
         let mut missing = gaps(&covered, span);
+        inner.counters.l2(missing.is_empty());
         let mut failure: Option<UpstreamError> = None;
         let mut fetched_any = false;
         let offline = inner.chart.http().offline();

@@ -5,6 +5,7 @@ pub mod adjust;
 mod as_of;
 mod cache;
 mod chart;
+pub mod counters;
 mod fill;
 mod instrument;
 mod news;

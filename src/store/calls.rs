@@ -62,6 +62,32 @@ impl BarStore {
         Ok(())
     }
 
+    /// The latest `limit` breaker transitions, newest first.
+    pub async fn recent_transitions(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<RecentTransition>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at_ms, host, from_state, to_state, reason FROM breaker_transitions
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                use sqlx::Row;
+                Ok(RecentTransition {
+                    at_ms: r.try_get(0)?,
+                    host: r.try_get(1)?,
+                    from: r.try_get(2)?,
+                    to: r.try_get(3)?,
+                    reason: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
     /// Row counts of every table, for `server_stats`.
     pub async fn summary(&self) -> Result<StoreSummary, StoreError> {
         let (instruments, bars, coverage_ranges, corporate_actions, upstream_calls, breaker_transitions): (i64, i64, i64, i64, i64, i64) =
@@ -83,7 +109,18 @@ impl BarStore {
     }
 }
 
-/// How much the store holds.
+/// One circuit-breaker state change, as logged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct RecentTransition {
+    /// When, in epoch milliseconds.
+    pub at_ms: i64,
+    pub host: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+/// How much the store holds: row counts of its tables.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct StoreSummary {
     pub instruments: i64,

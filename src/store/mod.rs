@@ -23,7 +23,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use bars::FetchBatch;
-pub use calls::{BreakerTransitionRow, StoreSummary, UpstreamCallRow};
+pub use calls::{BreakerTransitionRow, RecentTransition, StoreSummary, UpstreamCallRow};
 pub use coverage::merge_coverage;
 pub use import::{BasisCheck, BasisDiff, ImportBatch, ImportWrite};
 pub use news::{

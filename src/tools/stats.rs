@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::args::NoArgs;
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
-use crate::store::StoreSummary;
+use crate::service::counters::TierStats;
+use crate::store::{RecentTransition, StoreSummary};
 use crate::telemetry::ToolStats;
 use crate::upstream::HostStats;
 
@@ -24,6 +25,8 @@ pub struct CacheStats {
     /// Weighed bytes of the bars held.
     pub bytes: u64,
     pub capacity_bytes: u64,
+    /// Hits, misses and evictions of L1, and whether the store covered L1's misses.
+    pub tiers: TierStats,
 }
 
 /// Result of `server_stats`.
@@ -32,12 +35,18 @@ pub struct StatsOutput {
     pub cache: CacheStats,
     /// Row counts of the store's tables.
     pub store: StoreSummary,
+    /// Size of the SQLite file in bytes.
+    pub db_bytes: u64,
+    /// The latest circuit-breaker transitions (newest first, at most 10).
+    pub breaker_transitions: Vec<RecentTransition>,
     /// Per upstream host: breaker state and call counters since start.
     pub upstream: Vec<HostStats>,
     /// Per tool: calls, errors, result-cache hits and latency since start.
     pub tools: Vec<ToolStats>,
     pub offline: bool,
     pub uptime_secs: u64,
+    /// Resident memory of the process (null where it cannot be read).
+    pub rss_bytes: Option<u64>,
 }
 
 impl Tool for ServerStats {
@@ -46,9 +55,11 @@ impl Tool for ServerStats {
     type Output = StatsOutput;
 
     fn description() -> String {
-        "Server health: L1 cache entries and bytes, what the SQLite store holds, per upstream \
-         host the circuit-breaker state, consecutive failures, transitions, rejections, calls, \
-         failures and retries since start, and per tool the calls, errors, cache hits and latency."
+        "Server health: L1 entries, bytes, hits, misses and evictions by cause, the store's coverage \
+         of L1 misses (L2 hits), what the SQLite store holds and its file size, per upstream host the \
+         circuit-breaker state and latest transitions, calls, failures, retries, rate-limiter waits \
+         and latency percentiles, per tool the calls, errors, cache hits and latency, and the \
+         process's RSS and uptime."
             .to_string()
     }
 
@@ -60,26 +71,41 @@ impl Tool for ServerStats {
         ctx.never_cache();
         let (entries, bytes) = app.chart.l1_usage().await;
         let store = app.chart.store().summary().await?;
+        let breaker_transitions = app.chart.store().recent_transitions(10).await?;
         Ok(StatsOutput {
             cache: CacheStats {
                 entries,
                 bytes,
                 capacity_bytes: app.config.service.cache_bytes,
+                tiers: app.chart.tier_stats(),
             },
             store,
+            db_bytes: std::fs::metadata(&app.config.db).map_or(0, |m| m.len()),
+            breaker_transitions,
             upstream: app.chart.chart_client().http().stats(),
             tools: app.telemetry.snapshot(),
             offline: app.config.upstream.offline,
             uptime_secs: app.telemetry.uptime().as_secs(),
+            rss_bytes: crate::telemetry::resident_bytes(),
         })
     }
 
     fn text(out: &StatsOutput) -> String {
+        let t = &out.cache.tiers;
+        let pct = |r: Option<f64>| r.map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0));
         let mut text = format!(
-            "L1: {} series, {} bytes of {}; store: {} bars of {} instruments, {} upstream calls\n",
+            "L1: {} series, {} bytes of {}, {} hits / {} misses ({}), {} evicted for size, {} expired; L2 covered {} of {} loads ({}); store: {} bars of {} instruments, {} upstream calls\n",
             out.cache.entries,
             out.cache.bytes,
             out.cache.capacity_bytes,
+            t.l1_hits,
+            t.l1_misses,
+            pct(t.l1_hit_ratio),
+            t.l1_evictions.size,
+            t.l1_evictions.expired,
+            t.l2_hits,
+            t.l2_hits + t.l2_misses,
+            pct(t.l2_hit_ratio),
             out.store.bars,
             out.store.instruments,
             out.store.upstream_calls

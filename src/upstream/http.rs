@@ -46,6 +46,12 @@ pub struct HostStats {
     pub calls: u64,
     pub failures: u64,
     pub retries: u64,
+    /// Requests that waited for the rate limiter's next token.
+    pub rate_limited_waits: u64,
+    /// Latency of the calls to this host, in milliseconds (null before any).
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p95_ms: Option<f64>,
+    pub latency_p99_ms: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -53,6 +59,8 @@ struct Host {
     breaker: Mutex<CircuitBreaker>,
     bucket: TokenBucket,
     counters: Mutex<(u64, u64, u64)>,
+    waits: std::sync::atomic::AtomicU64,
+    latency: crate::telemetry::LatencyHistogram,
 }
 
 /// One pooled HTTP client for every upstream, with per-host protection.
@@ -132,6 +140,8 @@ impl HttpUpstream {
                     breaker: Mutex::new(CircuitBreaker::new(self.config.breaker)),
                     bucket: TokenBucket::new(self.config.rate_per_sec, self.config.burst),
                     counters: Mutex::new((0, 0, 0)),
+                    waits: Default::default(),
+                    latency: Default::default(),
                 })
             })
             .clone()
@@ -155,6 +165,10 @@ impl HttpUpstream {
                     calls,
                     failures,
                     retries,
+                    rate_limited_waits: h.waits.load(std::sync::atomic::Ordering::Relaxed),
+                    latency_p50_ms: h.latency.quantile_ms(0.50),
+                    latency_p95_ms: h.latency.quantile_ms(0.95),
+                    latency_p99_ms: h.latency.quantile_ms(0.99),
                 }
             })
             .collect();
@@ -246,7 +260,10 @@ impl HttpUpstream {
                     });
                 }
             }
-            host.bucket.acquire().await;
+            if host.bucket.acquire().await {
+                host.waits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let at_ms = self.clock.now().timestamp_millis();
             let tried = self.attempt(url, cap).await;
             self.log_attempt(&host, &host_label, url, symbol, at_ms, &tried)
@@ -365,6 +382,9 @@ impl HttpUpstream {
         if let Err(e) = self.store.record_call(&row).await {
             tracing::error!(error = %e, "cannot record upstream call");
         }
+        host.latency.record(std::time::Duration::from_millis(
+            u64::try_from(tried.latency_ms).unwrap_or(0),
+        ));
         {
             let mut c = host.counters.lock().unwrap_or_else(|e| e.into_inner());
             c.0 += 1;

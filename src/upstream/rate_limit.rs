@@ -25,8 +25,11 @@ impl TokenBucket {
 
     /// Waits until a token is available and takes it. Holding the lock while
     /// sleeping keeps waiters in arrival order.
-    pub async fn acquire(&self) {
+    /// Takes a token, waiting for one if none is left; returns whether it
+    /// had to wait.
+    pub async fn acquire(&self) -> bool {
         let mut state = self.state.lock().await;
+        let mut waited = false;
         loop {
             let now = Instant::now();
             let (tokens, last) = *state;
@@ -34,8 +37,9 @@ impl TokenBucket {
                 (tokens + now.duration_since(last).as_secs_f64() * self.rate).min(self.burst);
             if tokens >= 1.0 {
                 *state = (tokens - 1.0, now);
-                return;
+                return waited;
             }
+            waited = true;
             *state = (tokens, now);
             let wait = Duration::from_secs_f64((1.0 - tokens) / self.rate);
             tokio::time::sleep(wait).await;
