@@ -18,6 +18,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::app::App;
+use crate::service::counters::TierStats;
 use crate::store::StoreSummary;
 use crate::telemetry::ToolCounters;
 use crate::upstream::HostStats;
@@ -40,6 +41,7 @@ struct Snapshot {
     store: StoreSummary,
     db_bytes: u64,
     hosts: Vec<HostStats>,
+    tiers: TierStats,
 }
 
 /// The metrics of `app`, as OpenMetrics text; an error says what could
@@ -60,6 +62,7 @@ pub async fn render(app: &App) -> Result<String, String> {
         store,
         db_bytes,
         hosts: app.chart.chart_client().http().stats(),
+        tiers: app.chart.tier_stats(),
     };
     let mut registry = Registry::default();
     registry.register_collector(Box::new(snapshot));
@@ -119,6 +122,37 @@ impl Collector for Snapshot {
             Some(&Unit::Bytes),
             self.db_bytes as f64,
         )?;
+        let mut tiers = encoder.encode_descriptor(
+            "trading_mcp_tier_lookups",
+            "Series lookups per tier: L1 (memory) hits and misses; L2 (the store) covering an L1 miss or not.",
+            None,
+            MetricType::Counter,
+        )?;
+        let t = &self.tiers;
+        for (tier, outcome, n) in [
+            ("l1", "hit", t.l1_hits),
+            ("l1", "miss", t.l1_misses),
+            ("l2", "hit", t.l2_hits),
+            ("l2", "miss", t.l2_misses),
+        ] {
+            ConstCounter::new(n)
+                .encode(tiers.encode_family(&[("tier", tier), ("outcome", outcome)])?)?;
+        }
+        let mut evicted = encoder.encode_descriptor(
+            "trading_mcp_l1_evictions",
+            "Series removed from L1, by cause.",
+            None,
+            MetricType::Counter,
+        )?;
+        let e = &t.l1_evictions;
+        for (cause, n) in [
+            ("size", e.size),
+            ("expired", e.expired),
+            ("replaced", e.replaced),
+            ("explicit", e.explicit),
+        ] {
+            ConstCounter::new(n).encode(evicted.encode_family(&[("cause", cause)])?)?;
+        }
         let mut rows = encoder.encode_descriptor(
             "trading_mcp_store_rows",
             "Rows of the store's tables.",

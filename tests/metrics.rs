@@ -85,6 +85,18 @@ async fn counters_move_as_calls_are_made_over_http() {
     );
     assert!(value(&s, "trading_mcp_store_rows", &[("table", "bars")]) > 100.0);
     assert!(value(&s, "trading_mcp_l1_series", &[]) >= 1.0);
+    assert_eq!(
+        value(
+            &s,
+            "trading_mcp_tier_lookups_total",
+            &[("tier", "l2"), ("outcome", "miss")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(&s, "trading_mcp_l1_evictions_total", &[("cause", "size")]),
+        0.0
+    );
     let host = yahoo.url().trim_start_matches("http://").to_string();
     let host_name = host.split(':').next().unwrap().to_string();
     let upstream_ok = s
