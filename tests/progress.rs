@@ -112,3 +112,31 @@ async fn progress_goes_out_over_http_too() {
     assert_ne!(result.is_error, Some(true), "{result:?}");
     check_reports(&recorder.seen.lock().unwrap());
 }
+
+#[tokio::test]
+async fn a_screen_reports_each_symbol_read() {
+    let yahoo = FakeYahoo::start().await;
+    let env = Env::new(&yahoo.url());
+    let (client, recorder) = stdio_recorder(&env).await;
+    let Value::Object(args) = json!({"universe": ["TCS", "INFY", "WIPRO"], "conditions": "close > sma(50)", "as_of": "2024-03-28"})
+    else {
+        panic!()
+    };
+    let result = client
+        .call_tool(CallToolRequestParams::new("screen_stocks").with_arguments(args))
+        .await
+        .unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    let seen = recorder.seen.lock().unwrap();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    for (i, p) in seen.iter().enumerate() {
+        assert_eq!(p.progress, (i + 1) as f64);
+        assert_eq!(p.total, Some(3.0));
+        assert!(
+            p.message
+                .as_deref()
+                .unwrap()
+                .ends_with(&format!("({} of 3)", i + 1))
+        );
+    }
+}

@@ -216,6 +216,8 @@ impl Tool for ScreenStocks {
         let total = queries.len();
         // Owned queries and service handles: the stream's futures borrow
         // nothing, which keeps the tool's future Send.
+        let sink = ctx.progress_sink();
+        let mut done = 0usize;
         let mut fetched: Vec<(usize, Result<Served, String>)> =
             futures::stream::iter(queries.into_iter().enumerate())
                 .map(|(i, q)| {
@@ -226,10 +228,16 @@ impl Tool for ScreenStocks {
                     }
                 })
                 .buffer_unordered(CONCURRENCY)
+                .inspect(|(i, _)| {
+                    done += 1;
+                    if let Some(sink) = &sink {
+                        let message = format!("read {} ({done} of {total})", symbols[*i]);
+                        sink.report(done as f64, Some(total as f64), Some(message));
+                    }
+                })
                 .collect()
                 .await;
         fetched.sort_by_key(|(i, _)| *i);
-        ctx.progress(total as f64, Some(total as f64), "screened every symbol");
         let mut matches = Vec::new();
         let mut not_evaluated = Vec::new();
         let mut stale_symbols = Vec::new();
