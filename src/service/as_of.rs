@@ -6,7 +6,7 @@
 //! one, never on its own day); a weekly or monthly bar once its period is
 //! over (the one in progress is left out). Anything else was not known, or not final, at the instant.
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::calendar::{DayTimes, Exchange};
@@ -27,11 +27,8 @@ pub fn cutoff(interval: Interval, zone: Tz, exchange: Option<Exchange>, t: DateT
         Some(DayTimes::Unknown) | None => false,
     };
     match interval {
-        Interval::W1 => {
-            let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-            date_key(monday)
-        }
-        Interval::Mo1 => date_key(date.with_day(1).unwrap_or(date)),
+        // The week or month in progress is not final.
+        Interval::W1 | Interval::Mo1 => date_key(super::resample::period_start(date, interval)),
         _ if closed => date_key(date) + 86_400,
         _ => date_key(date),
     }

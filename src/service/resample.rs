@@ -131,7 +131,7 @@ fn bucket_key(ts: i64, from: Interval, to: Interval, anchor: &SessionAnchor) -> 
 }
 
 /// The first day of the `to` period holding `date` (`to` daily or coarser).
-fn period_start(date: NaiveDate, to: Interval) -> NaiveDate {
+pub fn period_start(date: NaiveDate, to: Interval) -> NaiveDate {
     match to {
         Interval::W1 => date - Duration::days(i64::from(date.weekday().num_days_from_monday())),
         Interval::Mo1 => date.with_day(1).unwrap_or(date),
