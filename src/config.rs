@@ -146,6 +146,9 @@ pub struct Settings {
     /// HTTP requests served at once; beyond it the server answers 503 with Retry-After instead of queueing without bound.
     #[arg(long, env = "TRADING_MCP_MAX_IN_FLIGHT", global = true, default_value_t = Settings::default().max_in_flight)]
     pub max_in_flight: usize,
+    /// On SIGTERM/SIGINT, seconds the HTTP server lets requests in flight finish before it exits anyway.
+    #[arg(long, env = "TRADING_MCP_DRAIN_SECS", global = true, default_value_t = Settings::default().drain_secs)]
+    pub drain_secs: u64,
     /// Write stdio tool answers from their encoded bytes (the same bytes rmcp would write).
     #[arg(long, env = "TRADING_MCP_STDIO_FAST_PATH", global = true, num_args = 0..=1,
           default_value_t = Settings::default().stdio_fast_path, default_missing_value = "true",
@@ -248,6 +251,7 @@ impl Default for Settings {
             max_points_limit: 20_000,
             http_fast_path: true,
             max_in_flight: 4_096,
+            drain_secs: 10,
             stdio_fast_path: true,
             news_yahoo_url: "https://feeds.finance.yahoo.com".into(),
             news_google_url: "https://news.google.com".into(),

@@ -46,6 +46,7 @@ pub async fn serve(
         .then(|| FastPath::new(calls.clone(), &config));
     // Stateless requests get a handler each: a clone of one built up front.
     let max_in_flight = calls.app().config.settings.max_in_flight;
+    let drain_secs = calls.app().config.settings.drain_secs;
     let token = calls.app().config.settings.auth_token.clone();
     let server = McpServer::new(calls);
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
@@ -70,9 +71,19 @@ pub async fn serve(
     // takes a permit.
     let router = with_token(router, token);
     let listener = NoDelayListener(listener);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
-        .await?;
+    let drain = std::time::Duration::from_secs(drain_secs);
+    let stop = shutdown.clone();
+    let server = axum::serve(listener, router)
+        .with_graceful_shutdown(async move { stop.cancelled_owned().await });
+    // After the signal, requests in flight get `--drain-secs` to finish.
+    let deadline = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(drain).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => tracing::warn!(drain_secs = drain.as_secs(), "drain deadline passed: requests still in flight are dropped"),
+    }
     Ok(())
 }
 
