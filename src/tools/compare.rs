@@ -318,28 +318,13 @@ fn compare(
                 .collect()
         })
         .collect();
-    let per_series = (budget / (bench + 1)).max(1);
-    let series_truncated = include_series && aligned.len() > per_series;
-    let series = include_series.then(|| {
-        (0..=bench)
-            .map(|i| {
-                let from = aligned.len().saturating_sub(per_series);
-                RebasedSeries {
-                    symbol: names[i].clone(),
-                    points: (from..aligned.len())
-                        .map(|k| (date(aligned[k]), columns[i][k] / columns[i][0] * 100.0))
-                        .collect(),
-                }
-            })
-            .collect()
-    });
-    let message = series_truncated.then(|| {
-        format!(
-            "each series shows its most recent {per_series} of {} points (max_points {budget} shared by {} series); raise max_points or ask for a later start_date to see more",
-            aligned.len(),
-            bench + 1
-        )
-    });
+    let (series, message) = if include_series {
+        let (series, message) = rebased(names, &columns, &aligned, budget, &date);
+        (Some(series), message)
+    } else {
+        (None, None)
+    };
+    let series_truncated = message.is_some();
     Ok(CompareOutput {
         interval: interval.to_string(),
         start: date(aligned[0]),
@@ -359,4 +344,36 @@ fn compare(
             .map(|s| s.series.yahoo_symbol.clone())
             .collect(),
     })
+}
+
+/// Each series' closes rebased to 100 at the first aligned date, under one
+/// budget of `budget` points shared equally (the most recent kept), and the
+/// note saying how to see the rest when that cut them.
+fn rebased(
+    names: &[String],
+    columns: &[Vec<f64>],
+    aligned: &[i64],
+    budget: usize,
+    date: &impl Fn(i64) -> String,
+) -> (Vec<RebasedSeries>, Option<String>) {
+    let per_series = (budget / columns.len()).max(1);
+    let from = aligned.len().saturating_sub(per_series);
+    let series = names
+        .iter()
+        .zip(columns)
+        .map(|(name, closes)| RebasedSeries {
+            symbol: name.clone(),
+            points: (from..aligned.len())
+                .map(|k| (date(aligned[k]), closes[k] / closes[0] * 100.0))
+                .collect(),
+        })
+        .collect();
+    let message = (from > 0).then(|| {
+        format!(
+            "each series shows its most recent {per_series} of {} points (max_points {budget} shared by {} series); raise max_points or ask for a later start_date to see more",
+            aligned.len(),
+            columns.len()
+        )
+    });
+    (series, message)
 }

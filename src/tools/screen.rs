@@ -173,71 +173,16 @@ impl Tool for ScreenStocks {
         let today = crate::calendar::Exchange::Nse
             .calendar()
             .local_date(app.clock().now());
-        let as_of = match args
-            .as_of
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => today,
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                ToolError::new(format!(
-                    "as_of {:?} is not a date; write YYYY-MM-DD",
-                    crate::echo::clip(text)
-                ))
-            })?,
-        };
-        if as_of > today {
-            return Err(ToolError::new(format!(
-                "as_of {as_of} is after today ({today}); screens cannot see the future"
-            )));
-        }
-        let queries = symbols
-            .iter()
-            .map(|s| {
-                let symbol = crate::symbol::resolve_on(s, None)
-                    .map_err(|e| ToolError::new(format!("universe: {s:?}: {e}")))?;
-                Ok(BarQuery {
-                    symbol,
-                    interval: Interval::D1,
-                    start: Some(Bound::Date(as_of - chrono::Duration::days(TAIL_DAYS))),
-                    end: Some(Bound::Date(as_of)),
-                    adjust: Default::default(),
-                })
-            })
-            .collect::<Result<Vec<_>, ToolError>>()?;
+        let as_of = as_of_date(args.as_of.as_deref(), today)?;
+        let queries = queries(&symbols, as_of)?;
         if args.as_of.is_none() {
             // "Today" means another date after midnight.
             let zone = crate::calendar::Exchange::Nse.calendar().zone();
             let tomorrow = today.succ_opt().unwrap_or(today);
             ctx.valid_until(crate::model::local_midnight(zone, tomorrow));
         }
-        let warmup = screen.program.warmup(false);
         let total = queries.len();
-        // Owned queries and service handles: the stream's futures borrow
-        // nothing, which keeps the tool's future Send.
-        let sink = ctx.progress_sink();
-        let mut done = 0usize;
-        let mut fetched: Vec<(usize, Result<Served, String>)> =
-            futures::stream::iter(queries.into_iter().enumerate())
-                .map(|(i, q)| {
-                    let chart = app.chart.clone();
-                    async move {
-                        let served = chart.get_with_warmup(&q, warmup).await;
-                        (i, served.map_err(|e| e.to_string()))
-                    }
-                })
-                .buffer_unordered(CONCURRENCY)
-                .inspect(|(i, _)| {
-                    done += 1;
-                    if let Some(sink) = &sink {
-                        let message = format!("read {} ({done} of {total})", symbols[*i]);
-                        sink.report(done as f64, Some(total as f64), Some(message));
-                    }
-                })
-                .collect()
-                .await;
-        fetched.sort_by_key(|(i, _)| *i);
+        let fetched = fetch_all(app, queries, &screen, &symbols, ctx.progress_sink()).await;
         let mut matches = Vec::new();
         let mut not_evaluated = Vec::new();
         let mut stale_symbols = Vec::new();
@@ -267,17 +212,7 @@ impl Tool for ScreenStocks {
             }
         }
         if let Some((_, descending)) = screen.sort {
-            let key = SortKey {
-                expression: "",
-                descending,
-            };
-            matches.sort_by(|a, b| {
-                let (x, y) = (
-                    a.sort_value.unwrap_or(f64::NAN),
-                    b.sort_value.unwrap_or(f64::NAN),
-                );
-                key.compare(x, y).then_with(|| a.symbol.cmp(&b.symbol))
-            });
+            sort_matches(&mut matches, descending);
         }
         let total_matches = matches.len();
         matches.truncate(limit);
@@ -336,6 +271,96 @@ impl Tool for ScreenStocks {
         }
         text
     }
+}
+
+/// `as_of` as given (YYYY-MM-DD, not after today), or today.
+fn as_of_date(given: Option<&str>, today: NaiveDate) -> Result<NaiveDate, ToolError> {
+    let as_of = match given.map(str::trim).filter(|s| !s.is_empty()) {
+        None => today,
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            ToolError::new(format!(
+                "as_of {:?} is not a date; write YYYY-MM-DD",
+                crate::echo::clip(text)
+            ))
+        })?,
+    };
+    if as_of > today {
+        return Err(ToolError::new(format!(
+            "as_of {as_of} is after today ({today}); screens cannot see the future"
+        )));
+    }
+    Ok(as_of)
+}
+
+/// The daily bars each symbol is read over: a few weeks up to `as_of`
+/// (the warm-up is added by the service). Every symbol is checked first.
+fn queries(symbols: &[String], as_of: NaiveDate) -> Result<Vec<BarQuery>, ToolError> {
+    symbols
+        .iter()
+        .map(|s| {
+            let symbol = crate::symbol::resolve_on(s, None)
+                .map_err(|e| ToolError::new(format!("universe: {s:?}: {e}")))?;
+            Ok(BarQuery {
+                symbol,
+                interval: Interval::D1,
+                start: Some(Bound::Date(as_of - chrono::Duration::days(TAIL_DAYS))),
+                end: Some(Bound::Date(as_of)),
+                adjust: Default::default(),
+            })
+        })
+        .collect()
+}
+
+/// Every query through the service, [`CONCURRENCY`] at a time, in the
+/// universe's order; each symbol read is reported to `progress`.
+async fn fetch_all(
+    app: &App,
+    queries: Vec<BarQuery>,
+    screen: &Screen,
+    symbols: &[String],
+    progress: Option<std::sync::Arc<dyn super::ProgressSink>>,
+) -> Vec<(usize, Result<Served, String>)> {
+    let warmup = screen.program.warmup(false);
+    let total = queries.len();
+    let mut done = 0usize;
+    // Owned queries and service handles: the stream's futures borrow
+    // nothing, which keeps the tool's future Send.
+    let mut fetched: Vec<(usize, Result<Served, String>)> =
+        futures::stream::iter(queries.into_iter().enumerate())
+            .map(|(i, q)| {
+                let chart = app.chart.clone();
+                async move {
+                    let served = chart.get_with_warmup(&q, warmup).await;
+                    (i, served.map_err(|e| e.to_string()))
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .inspect(|(i, _)| {
+                done += 1;
+                if let Some(sink) = &progress {
+                    let message = format!("read {} ({done} of {total})", symbols[*i]);
+                    sink.report(done as f64, Some(total as f64), Some(message));
+                }
+            })
+            .collect()
+            .await;
+    fetched.sort_by_key(|(i, _)| *i);
+    fetched
+}
+
+/// By sort value (no value last), then by symbol.
+fn sort_matches(matches: &mut [ScreenMatch], descending: bool) {
+    let key = SortKey {
+        expression: "",
+        descending,
+    };
+    matches.sort_by(|a, b| {
+        let (x, y) = (
+            a.sort_value.unwrap_or(f64::NAN),
+            b.sort_value.unwrap_or(f64::NAN),
+        );
+        key.compare(x, y).then_with(|| a.symbol.cmp(&b.symbol))
+    });
 }
 
 /// The universe's name, its symbols, and what to say about it.
