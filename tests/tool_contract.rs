@@ -40,6 +40,7 @@ fn calls() -> Vec<(&'static str, Value)> {
             with("overlays", json!(["bbands(20)", "supertrend"])),
         ),
         ("list_indicators", json!({})),
+        ("get_quote", json!({"symbols": ["TCS", "INFY"]})),
         (
             "calculate_technical_indicator",
             with("expression", json!("sma(close, 20) - sma(close, 50)")),

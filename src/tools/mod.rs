@@ -21,6 +21,7 @@ mod indicators;
 mod market_status;
 mod news;
 mod patterns;
+mod quote;
 pub mod reference;
 mod registry;
 mod screen;

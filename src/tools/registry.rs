@@ -156,6 +156,7 @@ pub fn registry() -> &'static Registry {
         entries: vec![
             ToolEntry::of::<super::chart::ChartData>(),
             ToolEntry::of::<super::chart_image::ChartImage>(),
+            ToolEntry::of::<super::quote::GetQuote>(),
             ToolEntry::of::<super::indicators::TechnicalIndicator>(),
             ToolEntry::of::<super::patterns::CandlestickPatterns>(),
             ToolEntry::of::<super::screen::ScreenStocks>(),
