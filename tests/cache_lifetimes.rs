@@ -119,3 +119,55 @@ async fn series_evicted_from_a_small_l1_come_back_from_the_store() {
     );
     assert_eq!(yahoo.count(), calls, "no upstream call");
 }
+
+#[tokio::test]
+async fn the_bar_of_the_session_in_progress_is_marked_partial() {
+    let yahoo = FakeYahoo::start().await;
+    let env = env_mid_session(&yahoo, "60");
+    let client = env.stdio_client().await;
+    let range = json!({"symbol": "TCS", "start_date": "2024-03-20", "end_date": "2024-03-28"});
+    let chart = call(&client, "get_stock_chart_data", range.clone()).await;
+    let out = ok(&chart);
+    assert_eq!(out["freshness"]["market_open"], true);
+    let bars = out["bars"].as_array().unwrap();
+    let last = bars.last().unwrap();
+    assert_eq!(last["t"], "2024-03-28");
+    assert_eq!(last["partial"], true);
+    assert!(
+        bars[..bars.len() - 1]
+            .iter()
+            .all(|b| b.get("partial").is_none()),
+        "only today's bar"
+    );
+    assert!(
+        out["message"]
+            .as_str()
+            .unwrap()
+            .contains("the bar of 2024-03-28 is partial")
+    );
+    let patterns = call(&client, "detect_candlestick_patterns", range).await;
+    assert_eq!(ok(&patterns)["newest_candle_partial"], true);
+
+    // A range that ends yesterday has nothing partial.
+    let settled = call(
+        &client,
+        "get_stock_chart_data",
+        json!({"symbol": "TCS", "start_date": "2024-03-20", "end_date": "2024-03-27"}),
+    )
+    .await;
+    let out = ok(&settled);
+    assert!(
+        out["bars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b.get("partial").is_none())
+    );
+    let patterns = call(
+        &client,
+        "detect_candlestick_patterns",
+        json!({"symbol": "TCS", "start_date": "2024-03-20", "end_date": "2024-03-27"}),
+    )
+    .await;
+    assert_eq!(ok(&patterns)["newest_candle_partial"], false);
+}

@@ -316,13 +316,13 @@ impl ChartService {
         let first_in_range = series.bars.partition_point(|b| b.ts < requested.0);
         let mut end = series.bars.partition_point(|b| b.ts < requested.1);
         let mut replay_note = None;
+        let exchange = crate::calendar::Exchange::for_venue(query.symbol.venue).or_else(|| {
+            crate::calendar::Exchange::from_chart_meta(
+                &series.instrument.timezone,
+                &series.instrument.exchange,
+            )
+        });
         if let Some(t) = self.inner.config.as_of {
-            let exchange = crate::calendar::Exchange::for_venue(query.symbol.venue).or_else(|| {
-                crate::calendar::Exchange::from_chart_meta(
-                    &series.instrument.timezone,
-                    &series.instrument.exchange,
-                )
-            });
             let cutoff = super::as_of::cutoff(series.interval, zone, exchange, t);
             if requested.1 > cutoff {
                 let final_end = series.bars.partition_point(|b| b.ts < cutoff);
@@ -387,6 +387,8 @@ impl ChartService {
             notes,
             fetched_at,
             valid_until,
+            market_open: exchange.and_then(|e| e.calendar().is_open(now)),
+            partial_from: super::as_of::cutoff(series.interval, zone, exchange, now),
             series,
         })
     }

@@ -130,6 +130,18 @@ pub struct Served {
     /// The end of the local day the defaults were read on, when the range
     /// came from "today" (epoch seconds): the answer means something else after it.
     pub valid_until: Option<i64>,
+    /// Whether the symbol's market is open now (None: no known calendar).
+    pub market_open: Option<bool>,
+    /// Bars with this key or later were still in progress when served
+    /// (the session or interval not over).
+    pub partial_from: i64,
+}
+
+impl Served {
+    /// Whether `bar` was still in progress (its session not closed).
+    pub fn is_partial(&self, bar: &Bar) -> bool {
+        bar.ts >= self.partial_from
+    }
 }
 
 impl Served {

@@ -58,6 +58,9 @@ pub struct BarOut {
     /// Close adjusted for splits and dividends (Yahoo's basis).
     pub adj_close: f64,
     pub v: i64,
+    /// True for the bar of a session (or interval) still in progress: its values will change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 /// Result of `get_stock_chart_data`.
@@ -141,6 +144,12 @@ fn render(asked: &str, served: &Served, max_points: usize, limit: usize) -> Char
     if total == 0 {
         messages.push("no bars in this range (a holiday, a weekend, or before listing)".into());
     }
+    if let Some(last) = shown.last().filter(|b| served.is_partial(b)) {
+        messages.push(format!(
+            "the bar of {} is partial: its session is still in progress, so its values will change",
+            clock.format(last.ts)
+        ));
+    }
     ChartOutput {
         symbol: asked.trim().to_string(),
         yahoo_symbol: s.yahoo_symbol.clone(),
@@ -158,6 +167,7 @@ fn render(asked: &str, served: &Served, max_points: usize, limit: usize) -> Char
                 c: b.close,
                 adj_close: b.adj_close,
                 v: b.volume,
+                partial: served.is_partial(b),
             })
             .collect(),
         total_bars: total,

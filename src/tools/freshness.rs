@@ -21,6 +21,8 @@ pub struct Freshness {
     pub stale: bool,
     /// Why the data is stale.
     pub stale_reason: Option<String>,
+    /// Whether the symbol's market is open now: true, false, or null for a market with no known calendar.
+    pub market_open: Option<bool>,
 }
 
 impl Freshness {
@@ -33,6 +35,7 @@ impl Freshness {
                 .map(|t| t.to_rfc3339()),
             stale: served.stale,
             stale_reason: served.stale_reason.clone(),
+            market_open: served.market_open,
         }
     }
 

@@ -78,6 +78,8 @@ pub struct PatternOutput {
     pub truncated: bool,
     /// Occurrences by pattern name.
     pub counts: BTreeMap<String, usize>,
+    /// True when the newest candle's session is still in progress: a pattern on it may not hold at the close.
+    pub newest_candle_partial: bool,
     pub freshness: Freshness,
 }
 
@@ -179,6 +181,10 @@ impl Tool for CandlestickPatterns {
             total_occurrences: total,
             truncated: total > MAX_OCCURRENCES,
             counts,
+            newest_candle_partial: served
+                .in_range()
+                .last()
+                .is_some_and(|b| served.is_partial(b)),
             freshness: Freshness::of(&served),
         })
     }
