@@ -171,3 +171,24 @@ async fn the_bar_of_the_session_in_progress_is_marked_partial() {
     .await;
     assert_eq!(ok(&patterns)["newest_candle_partial"], false);
 }
+
+#[tokio::test]
+async fn before_the_open_nothing_is_refetched_until_the_session_starts() {
+    let yahoo = FakeYahoo::start().await;
+    let mut env = Env::new(&yahoo.url());
+    // 08:00 IST on Monday 2024-04-01: today's session opens at 09:15.
+    env.set("TRADING_MCP_NOW", "2024-04-01T08:00:00+05:30");
+    env.set("TRADING_MCP_LIVE_TTL_SECS", "1");
+    let client = env.stdio_client().await;
+    let range = |n: u32| json!({"symbol": "TCS", "start_date": "2024-03-20", "end_date": "2024-04-01", "max_points": n});
+    ok(&call(&client, "get_stock_chart_data", range(5)).await);
+    let calls = yahoo.count();
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    let out = call(&client, "get_stock_chart_data", range(6)).await;
+    assert_eq!(
+        ok(&out)["freshness"]["source"],
+        "memory",
+        "kept until the open, past the live TTL"
+    );
+    assert_eq!(yahoo.count(), calls);
+}

@@ -133,7 +133,17 @@ impl ChartService {
         };
         let stale = !missing.is_empty();
         let live = span.1 > settled;
-        let ttl = (stale || live).then_some(inner.config.live_ttl);
+        let ttl = match (stale, live) {
+            // A stale answer is retried on the live TTL, whatever the phase.
+            (true, _) => Some(inner.config.live_ttl),
+            (false, true) => Some(live_lifetime(
+                symbol.venue,
+                zone_now,
+                now,
+                inner.config.live_ttl,
+            )),
+            (false, false) => None,
+        };
         Ok(Series {
             generation: inner.generations.fetch_add(1, Ordering::Relaxed),
             yahoo_symbol: symbol.yahoo.clone(),
@@ -246,6 +256,30 @@ impl ChartService {
         }
         Ok(())
     }
+}
+
+/// How long a series reaching into today's unsettled session stays in L1:
+/// the live TTL, or, before the day's session has opened, until it opens
+/// (nothing can change before then, so nothing is refetched).
+fn live_lifetime(
+    venue: Venue,
+    zone: Tz,
+    now: DateTime<Utc>,
+    live_ttl: std::time::Duration,
+) -> std::time::Duration {
+    let opens_later = Exchange::for_venue(venue).and_then(|e| {
+        match e.calendar().day_times(local_date(zone, now)) {
+            crate::calendar::DayTimes::Known(times) => times
+                .segments
+                .first()
+                .map(|s| s.open)
+                .filter(|open| now < *open),
+            _ => None,
+        }
+    });
+    opens_later
+        .and_then(|open| (open - now).to_std().ok())
+        .map_or(live_ttl, |until_open| until_open.max(live_ttl))
 }
 
 /// The upstream requests one gap takes: Yahoo's window for the interval.
