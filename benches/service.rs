@@ -60,6 +60,7 @@ fn service(c: &mut Criterion) {
         start: d("2023-03-29"),
         end: d("2024-03-28"),
         adjust: Default::default(),
+        max_age_secs: None,
     };
     let n = rt.block_on(app.chart.get(&query)).unwrap().in_range().len();
     assert!((245..=255).contains(&n), "{n}");

@@ -102,6 +102,9 @@ pub struct Settings {
     /// Seconds a series that reaches into the current session stays in L1.
     #[arg(long, env = "TRADING_MCP_LIVE_TTL_SECS", global = true, default_value_t = Settings::default().live_ttl_secs)]
     pub live_ttl_secs: u64,
+    /// Seconds a quote's price may be old while its market is open (get_quote refetches past it).
+    #[arg(long, env = "TRADING_MCP_QUOTE_TTL_SECS", global = true, default_value_t = Settings::default().quote_ttl_secs)]
+    pub quote_ttl_secs: u64,
     /// Seconds an unknown-symbol answer is remembered.
     #[arg(long, env = "TRADING_MCP_NEGATIVE_TTL_SECS", global = true, default_value_t = Settings::default().negative_ttl_secs)]
     pub negative_ttl_secs: u64,
@@ -237,6 +240,7 @@ impl Default for Settings {
             cache_mib: 256,
             result_cache_mib: 64,
             live_ttl_secs: 60,
+            quote_ttl_secs: 15,
             negative_ttl_secs: 300,
             breaker_failures: 5,
             breaker_cooldown_ms: 30_000,

@@ -95,3 +95,32 @@ async fn a_batch_quotes_the_good_symbols_and_reports_the_bad_ones() {
     }
     assert_eq!(yahoo.count(), calls);
 }
+
+#[tokio::test]
+async fn while_the_market_is_open_a_quote_is_at_most_the_quote_ttl_old() {
+    let yahoo = FakeYahoo::start().await;
+    let mut env = Env::new(&yahoo.url());
+    // Thursday 2024-03-28, 11:00 IST: NSE is open.
+    env.set("TRADING_MCP_NOW", "2024-03-28T11:00:00+05:30");
+    env.set("TRADING_MCP_QUOTE_TTL_SECS", "1");
+    let client = env.stdio_client().await;
+    ok(&call(&client, "get_quote", json!({"symbol": "TCS"})).await);
+    let calls = yahoo.count();
+    // Within the quote TTL: the same answer, no upstream call.
+    let again = call(&client, "get_quote", json!({"symbol": "TCS"})).await;
+    assert_eq!(ok(&again)["quotes"][0]["market_open"], true);
+    assert_eq!(yahoo.count(), calls);
+    // Past it: the price is fetched again (the bars' live TTL is 60 s).
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    let later = call(&client, "get_quote", json!({"symbol": "TCS"})).await;
+    assert_eq!(ok(&later)["quotes"][0]["freshness"]["source"], "upstream");
+    assert_eq!(yahoo.count(), calls + 1);
+    // Chart data of the same symbol keeps the live TTL.
+    ok(&call(
+        &client,
+        "get_stock_chart_data",
+        json!({"symbol": "TCS", "max_points": 3}),
+    )
+    .await);
+    assert_eq!(yahoo.count(), calls + 1);
+}

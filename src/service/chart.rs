@@ -204,7 +204,14 @@ impl ChartService {
         }
         .min(requested.0);
         let (mut series, mut source) = self
-            .series(symbol, interval, (start, want_end), requested, zone)
+            .series(
+                symbol,
+                interval,
+                (start, want_end),
+                requested,
+                zone,
+                query.max_age_secs,
+            )
             .await?;
         for _ in 0..MAX_WARMUP_EXTENSIONS {
             let before = series.bars.partition_point(|b| b.ts < requested.0);
@@ -229,7 +236,14 @@ impl ChartService {
                 }
             };
             let (wider, how) = self
-                .series(symbol, interval, (start, want_end), requested, zone)
+                .series(
+                    symbol,
+                    interval,
+                    (start, want_end),
+                    requested,
+                    zone,
+                    query.max_age_secs,
+                )
                 .await?;
             series = wider;
             source = source.max_rank(how);
@@ -402,13 +416,20 @@ impl ChartService {
         want: (i64, i64),
         requested: (i64, i64),
         zone: Option<Tz>,
+        max_age_secs: Option<i64>,
     ) -> Result<(Arc<Series>, Source), ServiceError> {
         let key = SeriesKey {
             yahoo_symbol: symbol.yahoo.as_str().into(),
             interval,
         };
+        let now = self.inner.clock.now().timestamp();
+        let fresh = |s: &Series| {
+            max_age_secs
+                .is_none_or(|age| s.fetched_at.iter().max().is_some_and(|&at| now - at < age))
+        };
         if let Some(s) = self.inner.l1.get(&key).await
             && covers(s.span, want)
+            && fresh(&s)
         {
             self.inner.counters.l1(true);
             return Ok((s, Source::Memory));
@@ -420,7 +441,7 @@ impl ChartService {
             .entry(key)
             .and_try_compute_with(|current| async move {
                 let span = match current.map(|e| e.into_value()) {
-                    Some(s) if covers(s.span, want) => return Ok(Op::Nop),
+                    Some(s) if covers(s.span, want) && fresh(&s) => return Ok(Op::Nop),
                     // Widen what is held, so overlapping requests share it.
                     Some(s) if s.span.0 <= want.1 && want.0 <= s.span.1 => {
                         (s.span.0.min(want.0), s.span.1.max(want.1))

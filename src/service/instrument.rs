@@ -23,6 +23,7 @@ impl ChartService {
                 start: None,
                 end: None,
                 adjust: Default::default(),
+                max_age_secs: None,
             };
             self.get(&query).await?;
         }

@@ -76,6 +76,9 @@ pub struct BarQuery {
     pub end: Option<Bound>,
     /// The price basis of the answer (Yahoo's, split-adjusted, by default).
     pub adjust: adjust::Adjust,
+    /// When set, a series held in L1 whose newest fetch is older than this
+    /// many seconds is reloaded (quotes while the market is open).
+    pub max_age_secs: Option<i64>,
 }
 
 /// One (symbol, interval) series as held in L1: every stored bar of a span.

@@ -175,6 +175,7 @@ pub fn bar_query(
         start: bound("start_date", start_date)?,
         end: bound("end_date", end_date)?,
         adjust: Adjust::default(),
+        max_age_secs: None,
     })
 }
 

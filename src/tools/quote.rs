@@ -134,7 +134,20 @@ impl Tool for GetQuote {
         let mut queries = Vec::new();
         for s in &symbols {
             match bar_query(s, args.exchange.as_ref(), None, None, None) {
-                Ok(q) => queries.push((s.clone(), q)),
+                Ok(mut q) => {
+                    // While the market is open the price may be at most
+                    // --quote-ttl-secs old; closed, the stored one stands.
+                    let open = calendar::Exchange::for_venue(q.symbol.venue)
+                        .and_then(|e| e.calendar().is_open(app.clock().now()));
+                    if open == Some(true) {
+                        let ttl =
+                            i64::try_from(app.config.settings.quote_ttl_secs).unwrap_or(i64::MAX);
+                        q.max_age_secs = Some(ttl);
+                        // The answer cache keeps the quote no longer either.
+                        ctx.valid_until(app.clock().now().timestamp().saturating_add(ttl));
+                    }
+                    queries.push((s.clone(), q));
+                }
                 Err(e) => errors.push(QuoteError {
                     symbol: s.clone(),
                     error: e.0,

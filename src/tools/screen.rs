@@ -306,6 +306,7 @@ fn queries(symbols: &[String], as_of: NaiveDate) -> Result<Vec<BarQuery>, ToolEr
                 start: Some(Bound::Date(as_of - chrono::Duration::days(TAIL_DAYS))),
                 end: Some(Bound::Date(as_of)),
                 adjust: Default::default(),
+                max_age_secs: None,
             })
         })
         .collect()
