@@ -192,3 +192,22 @@ async fn before_the_open_nothing_is_refetched_until_the_session_starts() {
     );
     assert_eq!(yahoo.count(), calls);
 }
+
+#[tokio::test]
+async fn a_cached_answer_does_not_outlive_the_market_phase_it_states() {
+    let yahoo = FakeYahoo::start().await;
+    let mut env = Env::new(&yahoo.url());
+    // A second before the close of Thursday 2024-03-28's session.
+    env.set("TRADING_MCP_NOW", "2024-03-28T15:29:59.2+05:30");
+    let client = env.stdio_client().await;
+    // An explicit, settled range: the answer is cached, and it says the
+    // market is open.
+    let args = json!({"symbol": "TCS", "start_date": "2024-03-01", "end_date": "2024-03-27"});
+    ok(&call(&client, "get_stock_chart_data", args.clone()).await);
+    let open = call(&client, "get_stock_chart_data", args.clone()).await;
+    assert_eq!(ok(&open)["freshness"]["market_open"], true);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // After 15:30 the same question gets a new answer: the market is closed.
+    let closed = call(&client, "get_stock_chart_data", args).await;
+    assert_eq!(ok(&closed)["freshness"]["market_open"], false);
+}

@@ -79,6 +79,18 @@ async fn replay_shows_only_what_was_known_at_the_instant() {
         "2024-03-01"
     );
 
+    // A quote is the instant's too: the last final close, not the stored
+    // meta's later price.
+    let quote = cli(&after, "get_quote", json!({"symbol": "RELIANCE"})).await;
+    let d = shared_data::yahoo_daily("RELIANCE.NS").unwrap();
+    let i = d.dates.iter().position(|t| t == "2024-03-01").unwrap();
+    assert_eq!(quote["quotes"][0]["price"].as_f64().unwrap(), d.close[i]);
+    assert_eq!(
+        quote["quotes"][0]["previous_close"].as_f64().unwrap(),
+        d.close[i - 1]
+    );
+    assert_eq!(quote["quotes"][0]["session_date"], "2024-03-01");
+
     // The market status is the instant's.
     let status = cli(&during, "get_market_status", json!({})).await;
     assert_eq!(status["at"], "2024-03-01T11:00:00+05:30");

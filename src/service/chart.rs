@@ -383,14 +383,18 @@ impl ChartService {
         }
         let fetched_at = series.fetched_at[first_in_range..end].iter().max().copied();
         // An open-ended range means "up to now": it means something else
-        // from the next local day, and from the next market phase change
-        // (the last bar of a session settles at the close).
-        let valid_until = (query.start.is_none() || query.end.is_none()).then(|| {
-            let midnight = local_midnight(zone, local_date(zone, now) + chrono::Duration::days(1));
-            crate::calendar::Exchange::for_venue(query.symbol.venue)
-                .and_then(|e| e.calendar().next_change(now))
-                .map_or(midnight, |t| t.timestamp().min(midnight))
-        });
+        // from the next local day. Any answer says whether the market is
+        // open, and the last bar of a session settles at the close: both
+        // change at the next market phase change.
+        let midnight = (query.start.is_none() || query.end.is_none())
+            .then(|| local_midnight(zone, local_date(zone, now) + chrono::Duration::days(1)));
+        let phase_change = exchange
+            .and_then(|e| e.calendar().next_change(now))
+            .map(|t| t.timestamp());
+        let valid_until = match (midnight, phase_change) {
+            (Some(m), Some(p)) => Some(m.min(p)),
+            (m, p) => m.or(p),
+        };
         Ok(Served {
             range: start..end,
             first_in_range,

@@ -231,8 +231,10 @@ fn quote(asked: &str, served: &Served, now: DateTime<chrono::Utc>) -> Result<Quo
     let previous_close = bars.len().checked_sub(2).map(|i| bars[i].close);
     let meta = &series.instrument;
     let (price, traded_at) = match (meta.regular_market_price, meta.regular_market_time) {
-        // The meta's price is the last trade when it is not older than the latest bar.
-        (Some(p), Some(t)) if p.is_finite() && t >= last.ts => (p, Some(t)),
+        // The meta's price is the last trade when it is not older than the
+        // latest bar, and not after now (replay: the stored meta may be
+        // from a later fetch than the replay instant).
+        (Some(p), Some(t)) if p.is_finite() && t >= last.ts && t <= now.timestamp() => (p, Some(t)),
         _ => (last.close, None),
     };
     let change = previous_close.map(|p| price - p);
