@@ -26,7 +26,9 @@ fn env_mid_session(yahoo: &FakeYahoo, live_ttl_secs: &str) -> Env {
 #[tokio::test]
 async fn todays_bars_are_refetched_after_the_live_ttl_and_history_is_not() {
     let yahoo = FakeYahoo::start().await;
-    let env = env_mid_session(&yahoo, "1");
+    // Three seconds: long enough that the check "within the TTL" holds on
+    // a slow machine.
+    let env = env_mid_session(&yahoo, "3");
     let client = env.stdio_client().await;
     let today = json!({"symbol": "TCS", "start_date": "2024-03-01", "end_date": "2024-03-28", "max_points": 5});
     let history = json!({"symbol": "INFY", "start_date": "2024-02-01", "end_date": "2024-03-27", "max_points": 5});
@@ -50,7 +52,7 @@ async fn todays_bars_are_refetched_after_the_live_ttl_and_history_is_not() {
     ok(&call(&client, "get_stock_chart_data", today.clone()).await);
     assert_eq!(yahoo.count(), calls);
     // Past it: today's part is fetched again; settled history is not.
-    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    tokio::time::sleep(Duration::from_millis(3_300)).await;
     let mut again = today.clone();
     again["max_points"] = json!(6);
     ok(&call(&client, "get_stock_chart_data", again).await);
@@ -197,8 +199,8 @@ async fn before_the_open_nothing_is_refetched_until_the_session_starts() {
 async fn a_cached_answer_does_not_outlive_the_market_phase_it_states() {
     let yahoo = FakeYahoo::start().await;
     let mut env = Env::new(&yahoo.url());
-    // A second before the close of Thursday 2024-03-28's session.
-    env.set("TRADING_MCP_NOW", "2024-03-28T15:29:59.2+05:30");
+    // Three seconds before the close of Thursday 2024-03-28's session.
+    env.set("TRADING_MCP_NOW", "2024-03-28T15:29:57+05:30");
     let client = env.stdio_client().await;
     // An explicit, settled range: the answer is cached, and it says the
     // market is open.
@@ -206,7 +208,7 @@ async fn a_cached_answer_does_not_outlive_the_market_phase_it_states() {
     ok(&call(&client, "get_stock_chart_data", args.clone()).await);
     let open = call(&client, "get_stock_chart_data", args.clone()).await;
     assert_eq!(ok(&open)["freshness"]["market_open"], true);
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    tokio::time::sleep(Duration::from_millis(4_000)).await;
     // After 15:30 the same question gets a new answer: the market is closed.
     let closed = call(&client, "get_stock_chart_data", args).await;
     assert_eq!(ok(&closed)["freshness"]["market_open"], false);

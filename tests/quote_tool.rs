@@ -102,7 +102,7 @@ async fn while_the_market_is_open_a_quote_is_at_most_the_quote_ttl_old() {
     let mut env = Env::new(&yahoo.url());
     // Thursday 2024-03-28, 11:00 IST: NSE is open.
     env.set("TRADING_MCP_NOW", "2024-03-28T11:00:00+05:30");
-    env.set("TRADING_MCP_QUOTE_TTL_SECS", "1");
+    env.set("TRADING_MCP_QUOTE_TTL_SECS", "3");
     let client = env.stdio_client().await;
     ok(&call(&client, "get_quote", json!({"symbol": "TCS"})).await);
     let calls = yahoo.count();
@@ -111,7 +111,7 @@ async fn while_the_market_is_open_a_quote_is_at_most_the_quote_ttl_old() {
     assert_eq!(ok(&again)["quotes"][0]["market_open"], true);
     assert_eq!(yahoo.count(), calls);
     // Past it: the price is fetched again (the bars' live TTL is 60 s).
-    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
     let later = call(&client, "get_quote", json!({"symbol": "TCS"})).await;
     assert_eq!(ok(&later)["quotes"][0]["freshness"]["source"], "upstream");
     assert_eq!(yahoo.count(), calls + 1);

@@ -61,8 +61,9 @@ async fn every_field_moves_as_the_calls_say() {
     assert_eq!(tiers["l1_hits"], 1);
     assert_eq!(tiers["l1_hit_ratio"], 0.5);
 
-    // A second symbol right away: the rate limiter makes it wait.
-    ok(&call(&client, "get_stock_chart_data", range("INFY", 10)).await);
+    // Three new symbols read back to back in one call: at one token a
+    // second, the rate limiter makes the later ones wait.
+    ok(&call(&client, "compare_symbols", json!({"symbols": ["INFY", "WIPRO"], "benchmark": "ITC", "start_date": "2023-01-01", "end_date": "2023-12-29"})).await);
     let s = stats(&client).await;
     assert!(
         s["upstream"][0]["rate_limited_waits"].as_u64().unwrap() >= 1,
