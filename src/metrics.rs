@@ -18,10 +18,8 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::app::App;
-use crate::service::counters::TierStats;
-use crate::store::StoreSummary;
 use crate::telemetry::ToolCounters;
-use crate::upstream::HostStats;
+use crate::tools::{StatsOutput, server_snapshot};
 
 /// The content type of Prometheus' text format, version 0.0.4 (which
 /// prometheus-client's OpenMetrics text also satisfies for scrapers).
@@ -32,37 +30,23 @@ const LATENCY_BOUNDS: [f64; 14] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
-/// Everything one scrape reports, read before encoding.
+/// Everything one scrape reports, read before encoding: `server_stats`'
+/// snapshot, and the call path's histograms.
 #[derive(Debug)]
 struct Snapshot {
     app: App,
-    l1_entries: u64,
-    l1_bytes: u64,
-    store: StoreSummary,
-    db_bytes: u64,
-    hosts: Vec<HostStats>,
-    tiers: TierStats,
+    stats: StatsOutput,
 }
 
 /// The metrics of `app`, as OpenMetrics text; an error says what could
 /// not be read.
 pub async fn render(app: &App) -> Result<String, String> {
-    let (l1_entries, l1_bytes) = app.chart.l1_usage().await;
-    let store = app
-        .chart
-        .store()
-        .summary()
+    let stats = server_snapshot(app)
         .await
         .map_err(|e| format!("reading the store's counts failed: {e}"))?;
-    let db_bytes = std::fs::metadata(&app.config.db).map_or(0, |m| m.len());
     let snapshot = Snapshot {
         app: app.clone(),
-        l1_entries,
-        l1_bytes,
-        store,
-        db_bytes,
-        hosts: app.chart.chart_client().http().stats(),
-        tiers: app.chart.tier_stats(),
+        stats,
     };
     let mut registry = Registry::default();
     registry.register_collector(Box::new(snapshot));
@@ -99,28 +83,28 @@ impl Collector for Snapshot {
             "trading_mcp_l1_series",
             "Series held in memory (L1), one per symbol and interval.",
             None,
-            self.l1_entries as f64,
+            self.stats.cache.entries as f64,
         )?;
         gauge(
             &mut encoder,
             "trading_mcp_l1_weighed",
             "Weighed size of the bars held in memory (L1).",
             Some(&Unit::Bytes),
-            self.l1_bytes as f64,
+            self.stats.cache.bytes as f64,
         )?;
         gauge(
             &mut encoder,
             "trading_mcp_l1_capacity",
             "Capacity of the memory tier (L1).",
             Some(&Unit::Bytes),
-            self.app.config.service.cache_bytes as f64,
+            self.stats.cache.capacity_bytes as f64,
         )?;
         gauge(
             &mut encoder,
             "trading_mcp_store_file",
             "Size of the SQLite store file.",
             Some(&Unit::Bytes),
-            self.db_bytes as f64,
+            self.stats.db_bytes as f64,
         )?;
         let mut tiers = encoder.encode_descriptor(
             "trading_mcp_tier_lookups",
@@ -128,7 +112,7 @@ impl Collector for Snapshot {
             None,
             MetricType::Counter,
         )?;
-        let t = &self.tiers;
+        let t = &self.stats.cache.tiers;
         for (tier, outcome, n) in [
             ("l1", "hit", t.l1_hits),
             ("l1", "miss", t.l1_misses),
@@ -160,12 +144,12 @@ impl Collector for Snapshot {
             MetricType::Gauge,
         )?;
         for (table, n) in [
-            ("instruments", self.store.instruments),
-            ("bars", self.store.bars),
-            ("coverage", self.store.coverage_ranges),
-            ("corporate_actions", self.store.corporate_actions),
-            ("upstream_calls", self.store.upstream_calls),
-            ("breaker_transitions", self.store.breaker_transitions),
+            ("instruments", self.stats.store.instruments),
+            ("bars", self.stats.store.bars),
+            ("coverage", self.stats.store.coverage_ranges),
+            ("corporate_actions", self.stats.store.corporate_actions),
+            ("upstream_calls", self.stats.store.upstream_calls),
+            ("breaker_transitions", self.stats.store.breaker_transitions),
         ] {
             ConstGauge::new(n).encode(rows.encode_family(&[("table", table)])?)?;
         }
@@ -175,7 +159,7 @@ impl Collector for Snapshot {
             "trading_mcp_offline",
             "1 when the server never contacts the upstream (--offline).",
             None,
-            f64::from(u8::from(self.app.config.upstream.offline)),
+            f64::from(u8::from(self.stats.offline)),
         )
     }
 }
@@ -220,16 +204,14 @@ impl Snapshot {
             MetricType::Histogram,
         )?;
         for (tool, c) in &tools {
-            // prometheus-client sums the buckets itself: give each bucket's
-            // own count, and f64::MAX for the +Inf bucket.
-            let cumulative = c.latency.cumulative_at(&LATENCY_BOUNDS);
-            let mut below = 0;
-            let mut buckets: Vec<(f64, u64)> = Vec::with_capacity(LATENCY_BOUNDS.len() + 1);
-            for (&bound, &n) in LATENCY_BOUNDS.iter().zip(&cumulative) {
-                buckets.push((bound, n - below));
-                below = n;
-            }
-            buckets.push((f64::MAX, c.latency.count().saturating_sub(below)));
+            // prometheus-client sums the buckets itself: each bucket's own
+            // count, with f64::MAX as the +Inf bound.
+            let buckets: Vec<(f64, u64)> = LATENCY_BOUNDS
+                .iter()
+                .copied()
+                .chain(std::iter::once(f64::MAX))
+                .zip(c.latency.regrouped(&LATENCY_BOUNDS))
+                .collect();
             latency
                 .encode_family(&[("tool", *tool)])?
                 .encode_histogram::<NoLabelSet>(
@@ -249,7 +231,7 @@ impl Snapshot {
             None,
             MetricType::Counter,
         )?;
-        for h in &self.hosts {
+        for h in &self.stats.upstream {
             let ok = h.calls.saturating_sub(h.failures);
             for (outcome, n) in [("ok", ok), ("failed", h.failures)] {
                 ConstCounter::new(n).encode(
@@ -263,7 +245,7 @@ impl Snapshot {
             None,
             MetricType::Counter,
         )?;
-        for h in &self.hosts {
+        for h in &self.stats.upstream {
             ConstCounter::new(h.retries)
                 .encode(retries.encode_family(&[("host", h.host.as_str())])?)?;
         }
@@ -273,7 +255,7 @@ impl Snapshot {
             None,
             MetricType::Gauge,
         )?;
-        for h in &self.hosts {
+        for h in &self.stats.upstream {
             for s in ["closed", "open", "half_open"] {
                 let now = u8::from(h.breaker_state == s);
                 ConstGauge::new(i64::from(now))
@@ -286,7 +268,7 @@ impl Snapshot {
             None,
             MetricType::Counter,
         )?;
-        for h in &self.hosts {
+        for h in &self.stats.upstream {
             ConstCounter::new(h.breaker_rejections)
                 .encode(rejected.encode_family(&[("host", h.host.as_str())])?)?;
         }
@@ -296,7 +278,7 @@ impl Snapshot {
             None,
             MetricType::Counter,
         )?;
-        for h in &self.hosts {
+        for h in &self.stats.upstream {
             ConstCounter::new(h.breaker_transitions)
                 .encode(transitions.encode_family(&[("host", h.host.as_str())])?)?;
         }

@@ -77,20 +77,18 @@ impl LatencyHistogram {
         self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
     }
 
-    /// For each bound (seconds, ascending), how many latencies fell in
-    /// buckets wholly at or below it: Prometheus' cumulative `le` counts,
-    /// which may undercount by up to one bucket (12.5 %) at each bound.
-    pub fn cumulative_at(&self, bounds_secs: &[f64]) -> Vec<u64> {
-        let mut out = Vec::with_capacity(bounds_secs.len());
-        let mut seen = 0;
-        let mut i = 0;
-        for &bound in bounds_secs {
-            let limit_micros = bound * 1e6;
-            while i < self.buckets.len() && bucket_upper(i) <= limit_micros {
-                seen += self.buckets[i].load(Ordering::Relaxed);
-                i += 1;
+    /// The latencies regrouped under coarser bounds (seconds, ascending):
+    /// one count per bound, of the fine buckets wholly at or below it and
+    /// above the previous bound, then one for everything beyond the last.
+    /// A latency near a bound may land one bucket (12.5 %) late.
+    pub fn regrouped(&self, bounds_secs: &[f64]) -> Vec<u64> {
+        let mut out = vec![0; bounds_secs.len() + 1];
+        let mut group = 0;
+        for (i, bucket) in self.buckets.iter().enumerate() {
+            while group < bounds_secs.len() && bucket_upper(i) > bounds_secs[group] * 1e6 {
+                group += 1;
             }
-            out.push(seen);
+            out[group] += bucket.load(Ordering::Relaxed);
         }
         out
     }
@@ -249,6 +247,16 @@ mod tests {
         assert!((50.0..=50.0 * 1.13).contains(&p50), "{p50}");
         assert!((99.0..=99.0 * 1.13).contains(&p99), "{p99}");
         assert_eq!(h.count(), 100);
+    }
+
+    #[test]
+    fn regrouped_counts_fall_under_their_bounds_and_the_rest_beyond() {
+        let h = LatencyHistogram::default();
+        for micros in [50, 900, 2_000, 10_000_000] {
+            h.record(Duration::from_micros(micros));
+        }
+        assert_eq!(h.regrouped(&[0.001, 1.0]), [2, 1, 1]);
+        assert_eq!(h.regrouped(&[]), [4]);
     }
 
     #[test]

@@ -7,37 +7,14 @@
 mod shared_data;
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, ClientConfig, ClientRequest, ProgressNotificationParam,
-};
-use rmcp::service::{NotificationContext, PeerRequestOptions};
-use rmcp::transport::TokioChildProcess;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest};
+use rmcp::service::PeerRequestOptions;
 use serde_json::{Value, json};
+use support::notifications::stdio_recorder;
 use support::*;
-use tokio::sync::Notify;
-
-#[derive(Clone, Default)]
-struct FirstWindow {
-    stored: Arc<Notify>,
-}
-
-impl ClientHandler for FirstWindow {
-    fn get_info(&self) -> ClientConfig {
-        ClientConfig::default()
-    }
-
-    async fn on_progress(
-        &self,
-        _params: ProgressNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.stored.notify_one();
-    }
-}
 
 fn three_weeks() -> CallToolRequestParams {
     let Value::Object(args) = json!({"symbol": "RELIANCE", "interval": "1m", "start_date": "2025-11-15", "end_date": "2025-12-05", "max_points": 10})
@@ -47,15 +24,15 @@ fn three_weeks() -> CallToolRequestParams {
     CallToolRequestParams::new("get_stock_chart_data").with_arguments(args)
 }
 
-#[tokio::test]
-async fn a_cancelled_fetch_keeps_whole_windows_and_frees_the_load() {
+/// December 2025, when the shared 5m bars (and the 1m bars made from them)
+/// are recent: the first 7-day window answers, the second hangs far past
+/// the test, and the request timeout is longer still, so only the
+/// cancellation can end the hung request in time.
+async fn second_window_hangs() -> (FakeYahoo, Env) {
     let yahoo = FakeYahoo::start().await;
     let mut env = Env::new(&yahoo.url());
     env.set("TRADING_MCP_NOW", "2025-12-06T12:00:00+05:30");
-    // Longer than the test waits below: only the cancellation can end the
-    // hung request in time.
     env.set("TRADING_MCP_REQUEST_TIMEOUT_MS", "600000");
-    // The first window answers; the second hangs far past the test.
     yahoo.queue(
         "RELIANCE.NS",
         [
@@ -63,20 +40,20 @@ async fn a_cancelled_fetch_keeps_whole_windows_and_frees_the_load() {
             Fault::Hang(Duration::from_secs(600)),
         ],
     );
-    let handler = FirstWindow::default();
-    let transport = TokioChildProcess::builder(env.command(&["serve"]))
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap()
-        .0;
-    let client = handler.clone().serve(transport).await.unwrap();
+    (yahoo, env)
+}
+
+#[tokio::test]
+async fn a_cancelled_fetch_keeps_whole_windows_and_frees_the_load() {
+    let (yahoo, env) = second_window_hangs().await;
+    let (client, recorder) = stdio_recorder(&env).await;
 
     let request = ClientRequest::CallToolRequest(CallToolRequest::new(three_weeks()));
     let handle = client
         .send_cancellable_request(request, PeerRequestOptions::no_options())
         .await
         .unwrap();
-    handler.stored.notified().await;
+    recorder.progressed.notified().await;
     // The second window's request is out and hanging.
     while yahoo.count() < 2 {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -125,17 +102,7 @@ async fn a_cancelled_fetch_keeps_whole_windows_and_frees_the_load() {
 #[tokio::test]
 async fn a_closed_http_connection_stops_its_call() {
     use tokio::io::AsyncWriteExt;
-    let yahoo = FakeYahoo::start().await;
-    let mut env = Env::new(&yahoo.url());
-    env.set("TRADING_MCP_NOW", "2025-12-06T12:00:00+05:30");
-    env.set("TRADING_MCP_REQUEST_TIMEOUT_MS", "600000");
-    yahoo.queue(
-        "RELIANCE.NS",
-        [
-            Fault::Hang(Duration::ZERO),
-            Fault::Hang(Duration::from_secs(600)),
-        ],
-    );
+    let (yahoo, env) = second_window_hangs().await;
     let (_server, url) = env.http_server(&[]).await;
     let addr = url
         .trim_start_matches("http://")

@@ -6,36 +6,12 @@
 mod shared_data;
 mod support;
 
-use std::sync::{Arc, Mutex};
-
-use rmcp::model::{
-    CallToolRequestParams, ClientConfig, LoggingLevel, LoggingMessageNotificationParam,
-    SetLevelRequestParams,
-};
-use rmcp::service::{NotificationContext, RunningService};
-use rmcp::transport::TokioChildProcess;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::RoleClient;
+use rmcp::model::{CallToolRequestParams, LoggingLevel, SetLevelRequestParams};
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
+use support::notifications::{Recorder, stdio_recorder};
 use support::*;
-
-#[derive(Clone, Default)]
-struct Recorder {
-    seen: Arc<Mutex<Vec<LoggingMessageNotificationParam>>>,
-}
-
-impl ClientHandler for Recorder {
-    fn get_info(&self) -> ClientConfig {
-        ClientConfig::default()
-    }
-
-    async fn on_logging_message(
-        &self,
-        params: LoggingMessageNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.seen.lock().unwrap().push(params);
-    }
-}
 
 async fn chart(client: &RunningService<RoleClient, Recorder>, start: &str) -> Value {
     let Value::Object(args) =
@@ -54,13 +30,7 @@ async fn chart(client: &RunningService<RoleClient, Recorder>, start: &str) -> Va
 async fn stale_answers_are_told_at_warning_once_a_level_is_set() {
     let yahoo = FakeYahoo::start().await;
     let env = Env::new(&yahoo.url());
-    let recorder = Recorder::default();
-    let transport = TokioChildProcess::builder(env.command(&["serve"]))
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap()
-        .0;
-    let client = recorder.clone().serve(transport).await.unwrap();
+    let (client, recorder) = stdio_recorder(&env).await;
 
     // Stored while the upstream works; then it fails.
     assert_eq!(
@@ -74,7 +44,7 @@ async fn stale_answers_are_told_at_warning_once_a_level_is_set() {
         chart(&client, "2023-05-01").await["freshness"]["stale"],
         true
     );
-    assert!(recorder.seen.lock().unwrap().is_empty());
+    assert!(recorder.logs.lock().unwrap().is_empty());
 
     client
         .set_level(SetLevelRequestParams::new(LoggingLevel::Warning))
@@ -85,7 +55,7 @@ async fn stale_answers_are_told_at_warning_once_a_level_is_set() {
         true
     );
     {
-        let seen = recorder.seen.lock().unwrap();
+        let seen = recorder.logs.lock().unwrap();
         assert_eq!(seen.len(), 1, "{seen:?}");
         assert_eq!(seen[0].level, LoggingLevel::Warning);
         assert_eq!(seen[0].logger.as_deref(), Some("trading-mcp"));
@@ -106,5 +76,5 @@ async fn stale_answers_are_told_at_warning_once_a_level_is_set() {
         chart(&client, "2023-03-01").await["freshness"]["stale"],
         true
     );
-    assert_eq!(recorder.seen.lock().unwrap().len(), 1);
+    assert_eq!(recorder.logs.lock().unwrap().len(), 1);
 }

@@ -6,34 +6,12 @@
 mod shared_data;
 mod support;
 
-use std::sync::{Arc, Mutex};
-
-use rmcp::model::{CallToolRequestParams, ClientConfig, ProgressNotificationParam};
-use rmcp::service::{NotificationContext, RunningService};
-use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, ProgressNotificationParam};
+use rmcp::transport::StreamableHttpClientTransport;
 use serde_json::{Value, json};
+use support::notifications::{Recorder, stdio_recorder};
 use support::*;
-
-/// A client that keeps every progress notification it receives.
-#[derive(Clone, Default)]
-struct Recorder {
-    seen: Arc<Mutex<Vec<ProgressNotificationParam>>>,
-}
-
-impl ClientHandler for Recorder {
-    fn get_info(&self) -> ClientConfig {
-        ClientConfig::default()
-    }
-
-    async fn on_progress(
-        &self,
-        params: ProgressNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.seen.lock().unwrap().push(params);
-    }
-}
 
 /// Three weeks of RELIANCE 1m bars ending on the last shared session: three
 /// 7-day windows.
@@ -69,17 +47,6 @@ fn check_reports(seen: &[ProgressNotificationParam]) {
     }
 }
 
-async fn stdio_recorder(env: &Env) -> (RunningService<RoleClient, Recorder>, Recorder) {
-    let recorder = Recorder::default();
-    let transport = TokioChildProcess::builder(env.command(&["serve"]))
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap()
-        .0;
-    let client = recorder.clone().serve(transport).await.unwrap();
-    (client, recorder)
-}
-
 #[tokio::test]
 async fn a_multi_window_cold_fetch_reports_each_window_over_stdio() {
     let yahoo = FakeYahoo::start().await;
@@ -89,12 +56,12 @@ async fn a_multi_window_cold_fetch_reports_each_window_over_stdio() {
     assert_ne!(result.is_error, Some(true), "{result:?}");
     assert_eq!(yahoo.count(), 3, "three 7-day windows");
     // Every report was sent before the result.
-    check_reports(&recorder.seen.lock().unwrap());
+    check_reports(&recorder.progress.lock().unwrap());
 
     // Warm: nothing to fetch, nothing to report.
-    recorder.seen.lock().unwrap().clear();
+    recorder.progress.lock().unwrap().clear();
     client.call_tool(request(three_weeks())).await.unwrap();
-    assert!(recorder.seen.lock().unwrap().is_empty());
+    assert!(recorder.progress.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -110,7 +77,7 @@ async fn progress_goes_out_over_http_too() {
         .unwrap();
     let result = client.call_tool(request(three_weeks())).await.unwrap();
     assert_ne!(result.is_error, Some(true), "{result:?}");
-    check_reports(&recorder.seen.lock().unwrap());
+    check_reports(&recorder.progress.lock().unwrap());
 }
 
 #[tokio::test]
@@ -127,7 +94,7 @@ async fn a_screen_reports_each_symbol_read() {
         .await
         .unwrap();
     assert_ne!(result.is_error, Some(true), "{result:?}");
-    let seen = recorder.seen.lock().unwrap();
+    let seen = recorder.progress.lock().unwrap();
     assert_eq!(seen.len(), 3, "{seen:?}");
     for (i, p) in seen.iter().enumerate() {
         assert_eq!(p.progress, (i + 1) as f64);

@@ -330,12 +330,7 @@ impl ChartService {
         let first_in_range = series.bars.partition_point(|b| b.ts < requested.0);
         let mut end = series.bars.partition_point(|b| b.ts < requested.1);
         let mut replay_note = None;
-        let exchange = crate::calendar::Exchange::for_venue(query.symbol.venue).or_else(|| {
-            crate::calendar::Exchange::from_chart_meta(
-                &series.instrument.timezone,
-                &series.instrument.exchange,
-            )
-        });
+        let exchange = series.exchange();
         if let Some(t) = self.inner.config.as_of {
             let cutoff = super::as_of::cutoff(series.interval, zone, exchange, t);
             if requested.1 > cutoff {

@@ -16,17 +16,18 @@ impl ChartService {
         &self,
         symbol: &ResolvedSymbol,
     ) -> Result<InstrumentOverview, ServiceError> {
-        if self.store().instrument(&symbol.yahoo).await?.is_none() {
-            let query = BarQuery {
-                symbol: symbol.clone(),
-                interval: Interval::D1,
-                start: None,
-                end: None,
-                adjust: Default::default(),
-                max_age_secs: None,
-            };
-            self.get(&query).await?;
+        if let Some(overview) = self.store().instrument_overview(&symbol.yahoo).await? {
+            return Ok(overview);
         }
+        let query = BarQuery {
+            symbol: symbol.clone(),
+            interval: Interval::D1,
+            start: None,
+            end: None,
+            adjust: Default::default(),
+            max_age_secs: None,
+        };
+        self.get(&query).await?;
         self.store()
             .instrument_overview(&symbol.yahoo)
             .await?

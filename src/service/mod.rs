@@ -8,6 +8,7 @@ mod chart;
 pub mod counters;
 mod fill;
 mod instrument;
+mod many;
 mod news;
 mod range;
 pub mod ranges;
@@ -138,6 +139,18 @@ pub struct Served {
     /// Bars with this key or later were still in progress when served
     /// (the session or interval not over).
     pub partial_from: i64,
+}
+
+impl Series {
+    /// The exchange calendar the series trades on: from the symbol's suffix
+    /// (NSE, BSE), else from the chart meta (NYSE/Nasdaq); `None` for
+    /// markets without one (FX, crypto, other exchanges).
+    pub fn exchange(&self) -> Option<crate::calendar::Exchange> {
+        use crate::calendar::Exchange;
+        Exchange::for_venue(self.venue).or_else(|| {
+            Exchange::from_chart_meta(&self.instrument.timezone, &self.instrument.exchange)
+        })
+    }
 }
 
 impl Served {

@@ -44,34 +44,8 @@ impl BarStore {
         &self,
         symbol: &str,
     ) -> Result<Vec<crate::model::CorporateAction>, StoreError> {
-        use crate::model::CorporateAction;
-        let rows = sqlx::query(
-            "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
-             WHERE symbol = ? ORDER BY ts, kind",
-        )
-        .bind(symbol)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let ts: i64 = r.try_get(0)?;
-            let kind: String = r.try_get(1)?;
-            let value = |i: usize| -> Result<Option<f64>, StoreError> { Ok(r.try_get(i)?) };
-            match (kind.as_str(), value(2)?, value(3)?, value(4)?) {
-                ("dividend", Some(amount), _, _) => {
-                    out.push(CorporateAction::Dividend { ts, amount })
-                }
-                ("split", _, Some(numerator), Some(denominator)) => {
-                    out.push(CorporateAction::Split {
-                        ts,
-                        numerator,
-                        denominator,
-                    })
-                }
-                _ => {}
-            }
-        }
-        Ok(out)
+        let rows = stored_actions(&self.pool, symbol).await?;
+        Ok(rows.iter().filter_map(StoredAction::action).collect())
     }
 
     /// Stored tickers starting with `prefix` (any case), in order, at most
@@ -124,13 +98,7 @@ impl BarStore {
         .bind(symbol)
         .fetch_all(&mut *tx)
         .await?;
-        let actions = sqlx::query(
-            "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
-             WHERE symbol = ? ORDER BY ts, kind",
-        )
-        .bind(symbol)
-        .fetch_all(&mut *tx)
-        .await?;
+        let corporate_actions = stored_actions(&mut *tx, symbol).await?;
         tx.commit().await?;
         let mut intervals = Vec::with_capacity(held.len());
         for r in &held {
@@ -157,22 +125,61 @@ impl BarStore {
                 }),
             }
         }
-        let corporate_actions = actions
-            .iter()
-            .map(|r| {
-                Ok(StoredAction {
-                    ts: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    amount: r.try_get(2)?,
-                    numerator: r.try_get(3)?,
-                    denominator: r.try_get(4)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
         Ok(Some(InstrumentOverview {
             instrument,
             intervals,
             corporate_actions,
         }))
     }
+}
+
+impl StoredAction {
+    /// The action as the price arithmetic takes it; `None` for a row
+    /// missing the values its kind needs.
+    fn action(&self) -> Option<crate::model::CorporateAction> {
+        use crate::model::CorporateAction;
+        match (
+            self.kind.as_str(),
+            self.amount,
+            self.numerator,
+            self.denominator,
+        ) {
+            ("dividend", Some(amount), _, _) => Some(CorporateAction::Dividend {
+                ts: self.ts,
+                amount,
+            }),
+            ("split", _, Some(numerator), Some(denominator)) => Some(CorporateAction::Split {
+                ts: self.ts,
+                numerator,
+                denominator,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The `corporate_actions` rows of `symbol`, oldest first, on any
+/// connection (the overview reads them inside its transaction).
+async fn stored_actions<'e>(
+    conn: impl sqlx::SqliteExecutor<'e>,
+    symbol: &str,
+) -> Result<Vec<StoredAction>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
+         WHERE symbol = ? ORDER BY ts, kind",
+    )
+    .bind(symbol)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredAction {
+                ts: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                amount: r.try_get(2)?,
+                numerator: r.try_get(3)?,
+                denominator: r.try_get(4)?,
+            })
+        })
+        .collect()
 }

@@ -365,13 +365,11 @@ async fn fetch(app: &App, request: &Request) -> Result<(Served, Drawn), ToolErro
         };
         return Ok((served, drawn));
     }
-    let anchor = calendar::Exchange::from_chart_meta(
-        &series.instrument.timezone,
-        &series.instrument.exchange,
-    )
-    .map_or(SessionAnchor::midnight(zone), |e| {
-        SessionAnchor::of(e.calendar())
-    });
+    let anchor = series
+        .exchange()
+        .map_or(SessionAnchor::midnight(zone), |e| {
+            SessionAnchor::of(e.calendar())
+        });
     let resample_error = |e: resample::ResampleError| ToolError::new(e.to_string());
     let to = resample::finest_fitting(served.in_range(), from, &anchor, chart_image::MAX_BARS)
         .map_err(resample_error)?

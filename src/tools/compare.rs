@@ -15,6 +15,7 @@ use super::freshness::BarClock;
 use super::{CallContext, Tool, ToolError};
 use crate::analysis;
 use crate::app::App;
+use crate::indicators::Warmup;
 use crate::model::Interval;
 use crate::service::Served;
 use crate::symbol::{Exchange, Venue};
@@ -174,28 +175,32 @@ impl Tool for CompareSymbols {
             }
             None => "^GSPC".to_string(),
         };
-        let bench_query = query(&benchmark)?;
-        let mut served = Vec::with_capacity(n + 1);
-        for (i, q) in queries
-            .iter()
-            .chain(std::iter::once(&bench_query))
-            .enumerate()
-        {
-            let s = app.chart.get(q).await?;
-            ctx.depends_on(&s);
-            ctx.progress(
-                (i + 1) as f64,
-                Some((n + 1) as f64),
-                format!("read {}", s.series.yahoo_symbol),
-            );
-            served.push(s);
-        }
+        let mut queries = queries;
+        queries.push(query(&benchmark)?);
         let names: Vec<String> = args
             .symbols
             .iter()
             .map(|s| s.trim().to_ascii_uppercase())
             .chain(std::iter::once(benchmark.trim().to_ascii_uppercase()))
             .collect();
+        let total = queries.len();
+        let mut done = 0;
+        let report = &*ctx;
+        let read = app
+            .chart
+            .get_each(queries, Warmup::Bars(0), |i| {
+                done += 1;
+                report.progress(
+                    done as f64,
+                    Some(total as f64),
+                    format!("read {}", names[i]),
+                );
+            })
+            .await;
+        let served = read.into_iter().collect::<Result<Vec<_>, _>>()?;
+        for s in &served {
+            ctx.depends_on(s);
+        }
         compare(
             &names,
             &served,

@@ -42,6 +42,7 @@ pub use args::{Choice, Choices, NoArgs};
 pub use context::{CallContext, Dependency, ProgressSink};
 pub use freshness::Freshness;
 pub use registry::{ToolEntry, registry};
+pub use stats::{StatsOutput, server_snapshot};
 
 /// One tool: what it takes, what it returns, and how it runs.
 pub trait Tool: Send + Sync + 'static {

@@ -10,7 +10,6 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, TimeZone};
-use futures::StreamExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +18,7 @@ use super::freshness::{BarClock, Freshness};
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::calendar;
+use crate::indicators::Warmup;
 use crate::model::exchange_zone;
 use crate::service::Served;
 use crate::symbol::Exchange;
@@ -28,8 +28,6 @@ pub struct GetQuote;
 
 /// Most symbols one call quotes.
 const MAX_SYMBOLS: usize = 50;
-/// Symbols read at once.
-const CONCURRENCY: usize = 8;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -131,6 +129,7 @@ impl Tool for GetQuote {
         // Every symbol is checked before anything is fetched; a bad one is
         // reported with the others still quoted.
         let mut errors = Vec::new();
+        let mut asked = Vec::new();
         let mut queries = Vec::new();
         for s in &symbols {
             match bar_query(s, args.exchange.as_ref(), None, None, None) {
@@ -146,7 +145,8 @@ impl Tool for GetQuote {
                         // The answer cache keeps the quote no longer either.
                         ctx.valid_until(app.clock().now().timestamp().saturating_add(ttl));
                     }
-                    queries.push((s.clone(), q));
+                    asked.push(s.clone());
+                    queries.push(q);
                 }
                 Err(e) => errors.push(QuoteError {
                     symbol: s.clone(),
@@ -154,21 +154,11 @@ impl Tool for GetQuote {
                 }),
             }
         }
-        let read: Vec<(String, Result<Served, String>)> = futures::stream::iter(queries)
-            .map(|(s, q)| {
-                let chart = app.chart.clone();
-                async move {
-                    let served = chart.get(&q).await.map_err(|e| e.to_string());
-                    (s, served)
-                }
-            })
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
+        let read = app.chart.get_each(queries, Warmup::Bars(0), |_| {}).await;
         let now = app.clock().now();
         let mut quotes = Vec::new();
-        for (asked, served) in read {
-            match served.and_then(|s| {
+        for (asked, served) in asked.into_iter().zip(read) {
+            match served.map_err(|e| e.to_string()).and_then(|s| {
                 ctx.depends_on(&s);
                 quote(&asked, &s, now)
             }) {
@@ -245,19 +235,13 @@ fn quote(asked: &str, served: &Served, now: DateTime<chrono::Utc>) -> Result<Quo
     });
     let zone = exchange_zone(&meta.timezone).unwrap_or(chrono_tz::UTC);
     let clock = BarClock::of(series);
-    let exchange = calendar::Exchange::from_chart_meta(&meta.timezone, &meta.exchange)
-        .or_else(|| calendar::Exchange::for_venue(series.venue));
-    let (market_phase, market_open) = match exchange {
-        Some(e) => {
-            let cal = e.calendar();
-            let phase = serde_json::to_value(cal.phase(now))
-                .ok()
-                .and_then(|v| v["phase"].as_str().map(str::to_string))
-                .unwrap_or_else(|| "unknown".into());
-            (phase, cal.is_open(now))
-        }
-        None => ("unknown".to_string(), None),
-    };
+    // The phase by its wire name (`open`, `pre_open`, ...); whether the
+    // market is open the service already said, in `served`.
+    let market_phase = series
+        .exchange()
+        .and_then(|e| serde_json::to_value(e.calendar().phase(now)).ok())
+        .and_then(|v| v["phase"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into());
     Ok(Quote {
         symbol: asked.trim().to_ascii_uppercase(),
         yahoo_symbol: series.yahoo_symbol.clone(),
@@ -279,7 +263,7 @@ fn quote(asked: &str, served: &Served, now: DateTime<chrono::Utc>) -> Result<Quo
         week52_high: hi,
         week52_low: lo,
         market_phase,
-        market_open,
+        market_open: served.market_open,
         freshness: Freshness::of(served),
     })
 }

@@ -7,7 +7,6 @@
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
-use futures::StreamExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +24,6 @@ pub struct ScreenStocks;
 
 /// Most symbols one screen may cover.
 const MAX_UNIVERSE: usize = 200;
-/// Symbols fetched at once (the upstream's rate limiter paces them further).
-const CONCURRENCY: usize = 8;
 /// Days of bars before `as_of` read besides the warm-up, so a holiday or a
 /// gap at the end still leaves a last bar to evaluate.
 const TAIL_DAYS: i64 = 14;
@@ -182,18 +179,26 @@ impl Tool for ScreenStocks {
             ctx.valid_until(crate::model::local_midnight(zone, tomorrow));
         }
         let total = queries.len();
-        let fetched = fetch_all(app, queries, &screen, &symbols, ctx.progress_sink()).await;
+        let mut done = 0;
+        let report = &*ctx;
+        let fetched = app
+            .chart
+            .get_each(queries, screen.program.warmup(false), |i| {
+                done += 1;
+                let message = format!("read {} ({done} of {total})", symbols[i]);
+                report.progress(done as f64, Some(total as f64), message);
+            })
+            .await;
         let mut matches = Vec::new();
         let mut not_evaluated = Vec::new();
         let mut stale_symbols = Vec::new();
-        for (i, outcome) in fetched {
-            let asked = &symbols[i];
+        for (asked, outcome) in symbols.iter().zip(fetched) {
             let served = match outcome {
                 Ok(served) => served,
-                Err(reason) => {
+                Err(e) => {
                     not_evaluated.push(NotEvaluated {
                         symbol: asked.clone(),
-                        reason,
+                        reason: e.to_string(),
                     });
                     continue;
                 }
@@ -310,43 +315,6 @@ fn queries(symbols: &[String], as_of: NaiveDate) -> Result<Vec<BarQuery>, ToolEr
             })
         })
         .collect()
-}
-
-/// Every query through the service, [`CONCURRENCY`] at a time, in the
-/// universe's order; each symbol read is reported to `progress`.
-async fn fetch_all(
-    app: &App,
-    queries: Vec<BarQuery>,
-    screen: &Screen,
-    symbols: &[String],
-    progress: Option<std::sync::Arc<dyn super::ProgressSink>>,
-) -> Vec<(usize, Result<Served, String>)> {
-    let warmup = screen.program.warmup(false);
-    let total = queries.len();
-    let mut done = 0usize;
-    // Owned queries and service handles: the stream's futures borrow
-    // nothing, which keeps the tool's future Send.
-    let mut fetched: Vec<(usize, Result<Served, String>)> =
-        futures::stream::iter(queries.into_iter().enumerate())
-            .map(|(i, q)| {
-                let chart = app.chart.clone();
-                async move {
-                    let served = chart.get_with_warmup(&q, warmup).await;
-                    (i, served.map_err(|e| e.to_string()))
-                }
-            })
-            .buffer_unordered(CONCURRENCY)
-            .inspect(|(i, _)| {
-                done += 1;
-                if let Some(sink) = &progress {
-                    let message = format!("read {} ({done} of {total})", symbols[*i]);
-                    sink.report(done as f64, Some(total as f64), Some(message));
-                }
-            })
-            .collect()
-            .await;
-    fetched.sort_by_key(|(i, _)| *i);
-    fetched
 }
 
 /// By sort value (no value last), then by symbol.

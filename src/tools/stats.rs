@@ -49,6 +49,30 @@ pub struct StatsOutput {
     pub rss_bytes: Option<u64>,
 }
 
+/// Everything the server counts, read once: the tool's answer, and what
+/// `/metrics` encodes.
+pub async fn server_snapshot(app: &App) -> Result<StatsOutput, crate::store::StoreError> {
+    let (entries, bytes) = app.chart.l1_usage().await;
+    let store = app.chart.store().summary().await?;
+    let breaker_transitions = app.chart.store().recent_transitions(10).await?;
+    Ok(StatsOutput {
+        cache: CacheStats {
+            entries,
+            bytes,
+            capacity_bytes: app.config.service.cache_bytes,
+            tiers: app.chart.tier_stats(),
+        },
+        store,
+        db_bytes: std::fs::metadata(&app.config.db).map_or(0, |m| m.len()),
+        breaker_transitions,
+        upstream: app.chart.chart_client().http().stats(),
+        tools: app.telemetry.snapshot(),
+        offline: app.config.upstream.offline,
+        uptime_secs: app.telemetry.uptime().as_secs(),
+        rss_bytes: crate::telemetry::resident_bytes(),
+    })
+}
+
 impl Tool for ServerStats {
     const NAME: &'static str = "server_stats";
     type Args = NoArgs;
@@ -69,25 +93,7 @@ impl Tool for ServerStats {
         ctx: &mut CallContext,
     ) -> Result<StatsOutput, ToolError> {
         ctx.never_cache();
-        let (entries, bytes) = app.chart.l1_usage().await;
-        let store = app.chart.store().summary().await?;
-        let breaker_transitions = app.chart.store().recent_transitions(10).await?;
-        Ok(StatsOutput {
-            cache: CacheStats {
-                entries,
-                bytes,
-                capacity_bytes: app.config.service.cache_bytes,
-                tiers: app.chart.tier_stats(),
-            },
-            store,
-            db_bytes: std::fs::metadata(&app.config.db).map_or(0, |m| m.len()),
-            breaker_transitions,
-            upstream: app.chart.chart_client().http().stats(),
-            tools: app.telemetry.snapshot(),
-            offline: app.config.upstream.offline,
-            uptime_secs: app.telemetry.uptime().as_secs(),
-            rss_bytes: crate::telemetry::resident_bytes(),
-        })
+        Ok(server_snapshot(app).await?)
     }
 
     fn text(out: &StatsOutput) -> String {

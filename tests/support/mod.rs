@@ -4,6 +4,7 @@
 
 pub mod fake_feeds;
 pub mod fake_yahoo;
+pub mod notifications;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
