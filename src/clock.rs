@@ -3,7 +3,7 @@
 //! past moment.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use tokio::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -36,7 +36,10 @@ impl Clock for SystemClock {
 
 /// A clock that starts at a chosen moment and then runs at real speed
 /// (`--now` / `TRADING_MCP_NOW`): the server behaves as if started then, and
-/// cool-downs and TTLs still elapse.
+/// cool-downs and TTLs still elapse. It reads tokio's clock, which is the
+/// system's monotonic clock unless a test pauses it: then this clock follows
+/// paused time, so a whole simulated trading day (timers and "now" together)
+/// runs in a moment.
 #[derive(Debug, Clone)]
 pub struct OffsetClock {
     start: DateTime<Utc>,

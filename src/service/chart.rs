@@ -115,7 +115,31 @@ impl ChartService {
             yahoo_symbol: yahoo_symbol.into(),
             interval,
         };
-        self.inner.l1.get(&key).await.map(|s| s.generation)
+        let now = self.inner.clock.now().timestamp();
+        self.inner
+            .l1
+            .get(&key)
+            .await
+            .filter(|s| s.expires_at.is_none_or(|t| now < t))
+            .map(|s| s.generation)
+    }
+
+    /// Seconds the upstream's breaker still rejects chart calls, if open:
+    /// the scheduler skips its runs meanwhile instead of queueing them.
+    pub fn upstream_blocked_for(&self) -> Option<i64> {
+        self.inner.chart.blocked_for()
+    }
+
+    /// The calendar `symbol` trades on: from its suffix, else from the
+    /// stored chart meta; `None` when neither says (not fetched yet, or a
+    /// market without one).
+    pub async fn exchange_of(&self, symbol: &ResolvedSymbol) -> Option<crate::calendar::Exchange> {
+        use crate::calendar::Exchange;
+        if let Some(e) = Exchange::for_venue(symbol.venue) {
+            return Some(e);
+        }
+        let stored = self.inner.store.instrument(&symbol.yahoo).await.ok()??;
+        Exchange::from_chart_meta(&stored.timezone, &stored.exchange)
     }
 
     /// The exchange timezone of a symbol: IST for NSE/BSE, else what the
@@ -302,6 +326,7 @@ impl ChartService {
             source: s.source,
             notes: s.notes.clone(),
             ttl: s.ttl,
+            expires_at: s.expires_at,
         };
         let (first_in_range, len) = (served.warmup_len(), series.bars.len());
         let mut out = Served {
@@ -423,8 +448,9 @@ impl ChartService {
         };
         let now = self.inner.clock.now().timestamp();
         let fresh = |s: &Series| {
-            max_age_secs
-                .is_none_or(|age| s.fetched_at.iter().max().is_some_and(|&at| now - at < age))
+            s.expires_at.is_none_or(|t| now < t)
+                && max_age_secs
+                    .is_none_or(|age| s.fetched_at.iter().max().is_some_and(|&at| now - at < age))
         };
         if let Some(s) = self.inner.l1.get(&key).await
             && covers(s.span, want)

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use super::chart::{ChartService, earliest_fetchable};
 use super::ranges::{gaps, windows};
 use super::{Series, ServiceError, Source};
-use crate::calendar::{Exchange, SettleConfig};
+use crate::calendar::Exchange;
 use crate::model::exchange_zone;
 use crate::model::{Instrument, Interval, date_key, key_date, local_date, local_midnight};
 use crate::store::{FetchBatch, StoreError};
@@ -34,7 +34,7 @@ impl ChartService {
         let calendar = Exchange::for_venue(venue).map(Exchange::calendar);
         let today = local_date(zone, now);
         let today_settled =
-            calendar.is_some_and(|c| c.is_settled(today, now, SettleConfig::default()));
+            calendar.is_some_and(|c| c.is_settled(today, now, self.inner.config.settle));
         if interval.is_intraday() {
             if today_settled {
                 now.timestamp()
@@ -162,6 +162,10 @@ impl ChartService {
                 Source::Store
             },
             notes: Vec::new(),
+            expires_at: ttl.map(|t| {
+                now.timestamp()
+                    .saturating_add(i64::try_from(t.as_secs()).unwrap_or(i64::MAX))
+            }),
             ttl: ttl.map(|t| t.max(std::time::Duration::from_millis(1))),
         })
     }
@@ -252,6 +256,7 @@ impl ChartService {
                 .save_fetch(&batch)
                 .await
                 .map_err(GapError::Store)?;
+            crate::background::count_bars_written(data.bars.len());
             progress.window_stored(&symbol.yahoo, interval, piece);
         }
         Ok(())

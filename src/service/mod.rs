@@ -38,6 +38,8 @@ pub struct ServiceConfig {
     /// Replay as of this instant (`--as-of`): no bar after it is served,
     /// nor the bar of a session still in progress at it.
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// When a session's bars become final (`--settle-grace-minutes`).
+    pub settle: crate::calendar::SettleConfig,
 }
 
 impl Default for ServiceConfig {
@@ -109,6 +111,10 @@ pub struct Series {
     pub notes: Vec<String>,
     /// L1 lifetime: `None` for settled history.
     pub ttl: Option<Duration>,
+    /// The end of that lifetime on the process's clock (epoch seconds):
+    /// moka evicts on its own monotonic clock, and a hit is also checked
+    /// against this, so `--now`, replay and tests' paused time agree.
+    pub expires_at: Option<i64>,
 }
 
 /// The bars of one request: a slice of an L1 series, with the warm-up
