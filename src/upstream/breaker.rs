@@ -114,6 +114,15 @@ impl CircuitBreaker {
         })
     }
 
+    /// When an open breaker lets its next call through (the half-open
+    /// probe); `None` unless it is open.
+    pub fn open_until(&self) -> Option<DateTime<Utc>> {
+        match self.state {
+            BreakerState::Open => self.opened_at.map(|at| at + self.config.cool_down),
+            BreakerState::Closed | BreakerState::HalfOpen => None,
+        }
+    }
+
     /// Asks to make a call now. `Ok` lets it through (perhaps as the
     /// half-open probe, with the transition that made it one).
     pub fn try_acquire(&mut self, now: DateTime<Utc>) -> Result<Option<Transition>, Rejected> {

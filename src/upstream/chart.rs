@@ -34,6 +34,11 @@ impl ChartClient {
         &self.http
     }
 
+    /// Seconds the chart API's breaker still rejects calls, if it is open.
+    pub fn blocked_for(&self) -> Option<i64> {
+        self.http.blocked_for(&self.base)
+    }
+
     fn url(&self, symbol: &str, interval: Interval, period1: i64, period2: i64) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut segments) = url.path_segments_mut() {

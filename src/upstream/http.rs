@@ -147,6 +147,18 @@ impl HttpUpstream {
             .clone()
     }
 
+    /// How long `url`'s host still rejects calls, in whole seconds rounded
+    /// up, if its breaker is open and cooling down; `None` when a call would
+    /// go out (or be the half-open probe).
+    pub fn blocked_for(&self, url: &Url) -> Option<i64> {
+        let host = self.host(&host_label(url));
+        let breaker = host.breaker.lock().unwrap_or_else(|e| e.into_inner());
+        let now = self.clock.now();
+        let retry_at = breaker.open_until()?;
+        let wait_ms = (retry_at - now).num_milliseconds();
+        (wait_ms > 0).then(|| (wait_ms + 999).div_euclid(1000))
+    }
+
     /// Counters and breaker state of every host contacted so far.
     pub fn stats(&self) -> Vec<HostStats> {
         let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
@@ -265,6 +277,7 @@ impl HttpUpstream {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             let at_ms = self.clock.now().timestamp_millis();
+            crate::background::count_upstream_call();
             let tried = self.attempt(url, cap).await;
             self.log_attempt(&host, &host_label, url, symbol, at_ms, &tried)
                 .await;

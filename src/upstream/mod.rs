@@ -20,7 +20,7 @@ pub use chart::ChartClient;
 pub use http::{HostStats, HttpUpstream, USER_AGENT, UpstreamConfig};
 pub use news::{FeedBody, FeedClient};
 pub use parse::{ChartData, ParseError, exchange_zone, parse_chart};
-pub use rate_limit::TokenBucket;
+pub use rate_limit::{Priority, TokenBucket};
 pub use retry::{Failure, RetryPolicy, parse_retry_after};
 
 /// Why the upstream could not answer. Messages are shown to users.

@@ -1,16 +1,57 @@
 //! A token bucket per upstream host: at most `rate` requests a second on
-//! average, with bursts of up to `burst`.
+//! average, with bursts of up to `burst`, and two priorities. Interactive
+//! requests (tool calls) wait in arrival order; background requests (the
+//! warming scheduler, see [`crate::background`]) take a token only while no
+//! interactive request is waiting, so a tool call never queues behind warm
+//! requests.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+/// Who a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// A caller is waiting for it.
+    Interactive,
+    /// Warming: it may wait for any interactive request.
+    Background,
+}
+
+impl Priority {
+    /// The priority of the current task's requests.
+    pub fn current() -> Priority {
+        if crate::background::is_background() {
+            Priority::Background
+        } else {
+            Priority::Interactive
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct TokenBucket {
     rate: f64,
     burst: f64,
+    /// Tokens and when they were counted. Interactive waiters hold the lock
+    /// while they sleep, which keeps them in arrival order.
     state: Mutex<(f64, Instant)>,
+    /// Interactive requests waiting for (or holding) `state`.
+    interactive_waiting: AtomicUsize,
+    /// Background waiters take turns here, in arrival order.
+    background_turn: Mutex<()>,
+}
+
+/// Decrements the interactive waiter count when dropped, also when the
+/// waiting future is cancelled.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl TokenBucket {
@@ -20,21 +61,41 @@ impl TokenBucket {
             rate: rate_per_sec.max(0.001),
             burst,
             state: Mutex::new((burst, Instant::now())),
+            interactive_waiting: AtomicUsize::new(0),
+            background_turn: Mutex::new(()),
         }
     }
 
-    /// Waits until a token is available and takes it. Holding the lock while
-    /// sleeping keeps waiters in arrival order.
-    /// Takes a token, waiting for one if none is left; returns whether it
-    /// had to wait.
+    /// Takes a token at the current task's priority, waiting for one if
+    /// none is left; returns whether it had to wait.
     pub async fn acquire(&self) -> bool {
+        self.acquire_as(Priority::current()).await
+    }
+
+    /// Takes a token at `priority`; returns whether it had to wait.
+    pub async fn acquire_as(&self, priority: Priority) -> bool {
+        match priority {
+            Priority::Interactive => {
+                self.interactive_waiting.fetch_add(1, Ordering::AcqRel);
+                let _waiting = Waiting(&self.interactive_waiting);
+                self.acquire_interactive().await
+            }
+            Priority::Background => self.acquire_background().await,
+        }
+    }
+
+    /// Tokens now, refilled since they were last counted.
+    fn refilled(&self, state: &(f64, Instant), now: Instant) -> f64 {
+        let (tokens, last) = *state;
+        (tokens + now.duration_since(last).as_secs_f64() * self.rate).min(self.burst)
+    }
+
+    async fn acquire_interactive(&self) -> bool {
         let mut state = self.state.lock().await;
         let mut waited = false;
         loop {
             let now = Instant::now();
-            let (tokens, last) = *state;
-            let tokens =
-                (tokens + now.duration_since(last).as_secs_f64() * self.rate).min(self.burst);
+            let tokens = self.refilled(&state, now);
             if tokens >= 1.0 {
                 *state = (tokens - 1.0, now);
                 return waited;
@@ -43,6 +104,35 @@ impl TokenBucket {
             *state = (tokens, now);
             let wait = Duration::from_secs_f64((1.0 - tokens) / self.rate);
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Waits while any interactive request waits, and never sleeps holding
+    /// the token state, so an interactive request arriving meanwhile goes
+    /// first.
+    async fn acquire_background(&self) -> bool {
+        let _turn = self.background_turn.lock().await;
+        let mut waited = false;
+        loop {
+            let wait = if self.interactive_waiting.load(Ordering::Acquire) > 0 {
+                1.0 / self.rate
+            } else {
+                let mut state = self.state.lock().await;
+                let now = Instant::now();
+                let tokens = self.refilled(&state, now);
+                // Checked again under the lock: one may have queued meanwhile.
+                if self.interactive_waiting.load(Ordering::Acquire) > 0 {
+                    1.0 / self.rate
+                } else if tokens >= 1.0 {
+                    *state = (tokens - 1.0, now);
+                    return waited;
+                } else {
+                    *state = (tokens, now);
+                    (1.0 - tokens) / self.rate
+                }
+            };
+            waited = true;
+            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
         }
     }
 }
@@ -177,5 +267,78 @@ mod tests {
             "then the rate: {}",
             secs(start)
         );
+    }
+
+    /// Background waiters queued on a saturated bucket: an interactive
+    /// request arriving behind them still gets the next token.
+    #[tokio::test(start_paused = true)]
+    async fn an_interactive_request_goes_before_queued_background_ones() {
+        let bucket = Arc::new(TokenBucket::new(1.0, 1));
+        let start = Instant::now();
+        let got = Arc::new(StdMutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for k in 0..5 {
+            let (bucket, got) = (bucket.clone(), got.clone());
+            tasks.push(tokio::spawn(async move {
+                bucket.acquire_as(Priority::Background).await;
+                got.lock().unwrap().push((format!("warm {k}"), secs(start)));
+            }));
+            tokio::task::yield_now().await;
+        }
+        // The first warm request took the burst; four wait. 1.5 s later a
+        // tool call arrives.
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        let tool_started = Instant::now();
+        assert!(bucket.acquire_as(Priority::Interactive).await);
+        let tool_wait = secs(tool_started);
+        got.lock().unwrap().push(("tool".into(), secs(start)));
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let got = got.lock().unwrap().clone();
+        let order: Vec<&str> = got.iter().map(|(who, _)| who.as_str()).collect();
+        // warm 0 at 0 s, warm 1 at 1 s, then the tool call at 2 s ahead of
+        // warm 2..4, which keep their order.
+        assert_eq!(
+            order,
+            ["warm 0", "warm 1", "tool", "warm 2", "warm 3", "warm 4"],
+            "{got:?}"
+        );
+        assert!(
+            tool_wait <= 0.5 + 1e-3,
+            "the tool call waited {tool_wait} s"
+        );
+        // The bucket's rate holds across both priorities.
+        let times: Vec<f64> = got.iter().map(|g| g.1).collect();
+        for w in times.windows(2) {
+            assert!(w[1] - w[0] >= 1.0 - 1e-3, "{times:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn background_requests_use_idle_tokens_at_the_rate() {
+        let bucket = TokenBucket::new(2.0, 2);
+        let start = Instant::now();
+        for _ in 0..6 {
+            bucket.acquire_as(Priority::Background).await;
+        }
+        let elapsed = secs(start);
+        assert!((1.99..2.01).contains(&elapsed), "{elapsed}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_interactive_wait_does_not_hold_back_background_requests() {
+        let bucket = Arc::new(TokenBucket::new(1.0, 1));
+        bucket.acquire_as(Priority::Interactive).await;
+        let waiting = {
+            let bucket = bucket.clone();
+            tokio::spawn(async move { bucket.acquire_as(Priority::Interactive).await })
+        };
+        tokio::task::yield_now().await;
+        waiting.abort();
+        let _ = waiting.await;
+        let start = Instant::now();
+        bucket.acquire_as(Priority::Background).await;
+        assert!(secs(start) <= 1.0 + 1e-3, "{}", secs(start));
     }
 }
