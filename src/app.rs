@@ -17,6 +17,8 @@ pub struct App {
     pub config: Arc<Config>,
     /// Per-tool counters of the one call path.
     pub telemetry: Arc<Telemetry>,
+    /// Which symbols callers are served, for the warming watchlist.
+    pub popularity: Arc<crate::scheduler::popularity::Popularity>,
 }
 
 impl App {
@@ -47,6 +49,7 @@ impl App {
             news,
             config: Arc::new(config),
             telemetry: Arc::new(telemetry),
+            popularity: Arc::default(),
         })
     }
 
@@ -57,6 +60,7 @@ impl App {
 
     /// Flushes and closes the store.
     pub async fn shutdown(&self) {
+        crate::scheduler::flush_once(self).await;
         self.chart.store().close().await;
     }
 }

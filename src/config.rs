@@ -219,6 +219,34 @@ pub struct Settings {
           default_value_t = Settings::default().allow_unauthenticated, default_missing_value = "true",
           action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub allow_unauthenticated: bool,
+    /// Do not run the warming scheduler (--offline and --as-of imply it).
+    #[arg(long, env = "TRADING_MCP_NO_WARM", global = true, num_args = 0..=1,
+          default_value_t = Settings::default().no_warm, default_missing_value = "true",
+          action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub no_warm: bool,
+    /// Symbols to keep warm besides RELIANCE, TCS and INFY, comma-separated (NSE names or Yahoo tickers).
+    #[arg(
+        long,
+        env = "TRADING_MCP_WATCHLIST",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub watchlist: Vec<String>,
+    /// Seconds between warm runs while the market is open (up to a tenth earlier, as jitter).
+    #[arg(long, env = "TRADING_MCP_WARM_INTERVAL_SECS", global = true, default_value_t = Settings::default().warm_interval_secs)]
+    pub warm_interval_secs: u64,
+    /// The intraday interval warmed besides daily bars (1m, 5m, 15m, 30m, 60m or 1h).
+    #[arg(long, env = "TRADING_MCP_WARM_INTRADAY_INTERVAL", global = true, default_value_t = Settings::default().warm_intraday_interval)]
+    pub warm_intraday_interval: String,
+    /// Also warm this many of the previous trading day's most requested symbols.
+    #[arg(long, env = "TRADING_MCP_WARM_TOP_N", global = true, default_value_t = Settings::default().warm_top_n)]
+    pub warm_top_n: usize,
+    /// Days of daily history backfilled in the background at start-up for the watchlist.
+    #[arg(long, env = "TRADING_MCP_BACKFILL_DAYS", global = true, default_value_t = Settings::default().backfill_days)]
+    pub backfill_days: u32,
+    /// Minutes after a session's close before its bars are final (and the post-close warm run runs).
+    #[arg(long, env = "TRADING_MCP_SETTLE_GRACE_MINUTES", global = true, default_value_t = Settings::default().settle_grace_minutes)]
+    pub settle_grace_minutes: i64,
     /// Also serve Prometheus text at /metrics on this address (beside stdio; over
     /// HTTP /metrics is on the MCP listener too). Same Host and token rules as /mcp.
     #[arg(long, env = "TRADING_MCP_METRICS_LISTEN", global = true)]
@@ -271,6 +299,13 @@ impl Default for Settings {
             auth_token: None,
             allow_unauthenticated: false,
             metrics_listen: None,
+            no_warm: false,
+            watchlist: Vec::new(),
+            warm_interval_secs: 60,
+            warm_intraday_interval: "5m".into(),
+            warm_top_n: 10,
+            backfill_days: 730,
+            settle_grace_minutes: crate::calendar::SETTLE_GRACE_MINUTES,
         }
     }
 }
@@ -295,6 +330,9 @@ pub struct Config {
     pub http_fast_path: bool,
     pub transport: Transport,
     pub listen: SocketAddr,
+    /// The warming scheduler's plan; `None` when it does not run
+    /// (`--no-warm`, `--offline`, `--as-of`).
+    pub warm: Option<crate::scheduler::WarmConfig>,
 }
 
 impl Default for Config {
@@ -417,7 +455,12 @@ impl Settings {
                 "max_in_flight must be at least 1".into(),
             ));
         }
+        let settle = crate::calendar::SettleConfig::from_minutes(self.settle_grace_minutes)
+            .map_err(|e| ConfigError::Invalid(format!("settle_grace_minutes: {e}")))?;
+        let warm = self.warm(settle)?;
+        let warms = !(self.no_warm || self.offline || as_of.is_some());
         Ok(Config {
+            warm: warms.then_some(warm),
             db: self.db.clone(),
             yahoo_url: self.yahoo_url.clone(),
             log: self.log.clone(),
@@ -441,6 +484,50 @@ impl Settings {
             transport: self.transport,
             listen: self.listen,
             settings: self,
+        })
+    }
+
+    /// The warming scheduler's settings, checked (also when it will not run,
+    /// so a bad value is reported at once).
+    pub fn warm(
+        &self,
+        settle: crate::calendar::SettleConfig,
+    ) -> Result<crate::scheduler::WarmConfig, ConfigError> {
+        let intraday: crate::model::Interval =
+            self.warm_intraday_interval.trim().parse().map_err(|e| {
+                ConfigError::Invalid(format!(
+                    "warm_intraday_interval {:?}: {e}",
+                    self.warm_intraday_interval
+                ))
+            })?;
+        if !intraday.is_intraday() {
+            return Err(ConfigError::Invalid(format!(
+                "warm_intraday_interval must be intraday (1m, 5m, 15m, 30m, 60m or 1h), not {intraday}"
+            )));
+        }
+        if self.warm_interval_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "warm_interval_secs must be at least 1".into(),
+            ));
+        }
+        let mut watchlist = Vec::new();
+        for name in self
+            .watchlist
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            let symbol = crate::symbol::resolve_on(name, None)
+                .map_err(|e| ConfigError::Invalid(format!("watchlist symbol {name:?}: {e}")))?;
+            watchlist.push(symbol);
+        }
+        Ok(crate::scheduler::WarmConfig {
+            watchlist,
+            interval: Duration::from_secs(self.warm_interval_secs),
+            intraday,
+            top_n: self.warm_top_n,
+            backfill_days: self.backfill_days,
+            settle,
         })
     }
 
@@ -481,6 +568,9 @@ impl Settings {
             live_ttl: Duration::from_secs(self.live_ttl_secs),
             negative_ttl: Duration::from_secs(self.negative_ttl_secs),
             as_of: None,
+            // into_config reports an out-of-range grace before this is used.
+            settle: crate::calendar::SettleConfig::from_minutes(self.settle_grace_minutes)
+                .unwrap_or_default(),
         }
     }
 

@@ -24,10 +24,13 @@
 //! cheap-to-clone handle that ties it together; [`telemetry`] holds the call
 //! path's counters; [`progress`] carries a long call's progress from deep in
 //! the service to the client; [`shutdown`] turns signals into one
-//! cancellation token.
+//! cancellation token. [`scheduler`] keeps the watchlist warm during market
+//! hours, reading through the service like a tool, with [`background`]
+//! marking its requests so tool calls go first.
 
 pub mod analysis;
 pub mod app;
+pub mod background;
 pub mod calendar;
 pub mod chart_image;
 pub mod cli;
@@ -46,6 +49,7 @@ pub mod model;
 pub mod news;
 pub mod patterns;
 pub mod progress;
+pub mod scheduler;
 pub mod service;
 pub mod shutdown;
 pub mod store;

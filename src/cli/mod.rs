@@ -116,6 +116,17 @@ async fn serve(config: crate::config::Config) -> anyhow::Result<()> {
             }
         });
     }
+    let warming = app.config.warm.clone().map(|warm| {
+        tracing::info!(interval_secs = warm.interval.as_secs(), intraday = %warm.intraday, "warming scheduler on");
+        crate::scheduler::spawn(app.clone(), warm, shutdown.clone())
+    });
+    // Replay's requests say nothing about today's demand.
+    let flushing = app.config.as_of.is_none().then(|| {
+        tokio::spawn(crate::scheduler::flush_popularity(
+            app.clone(),
+            shutdown.clone(),
+        ))
+    });
     let result = match transport {
         Transport::Stdio => crate::mcp::stdio::serve(calls, shutdown.clone()).await,
         Transport::Http => {
@@ -128,6 +139,13 @@ async fn serve(config: crate::config::Config) -> anyhow::Result<()> {
         }
     };
     shutdown.cancel();
+    // The run in progress finishes its writes; a hung one is not waited for.
+    let drain = std::time::Duration::from_secs(app.config.settings.drain_secs);
+    for task in warming.into_iter().chain(flushing) {
+        if tokio::time::timeout(drain, task).await.is_err() {
+            tracing::warn!("a background task did not stop in time");
+        }
+    }
     app.shutdown().await;
     result
 }

@@ -180,7 +180,8 @@ impl Calls {
         };
         // serde_json's map is ordered by key, so this is canonical.
         let key = format!("{name}\u{0}{}", Value::Object(args.clone()));
-        if let Some(hit) = self.lookup(&key).await {
+        if let Some((hit, dependencies)) = self.lookup(&key).await {
+            self.count_served(&dependencies.dependencies);
             return (Ok(hit), true);
         }
         let mut ctx = match &progress {
@@ -190,6 +191,7 @@ impl Calls {
         let outcome = crate::progress::scope(progress, entry.run(&self.app, args, &mut ctx)).await;
         let answer = match outcome {
             Ok(out) => {
+                self.count_served(ctx.dependencies());
                 let mut content = vec![ContentBlock::text(out.text)];
                 if let Some(image) = out.image {
                     let data = base64::engine::general_purpose::STANDARD.encode(&image.data);
@@ -215,8 +217,26 @@ impl Calls {
         (Ok(answer), false)
     }
 
-    /// A cached answer, if everything it was computed from is unchanged.
-    async fn lookup(&self, key: &str) -> Option<Answer> {
+    /// Counts the symbols an answer served, for the warming watchlist
+    /// (not in replay: it says nothing about today's demand).
+    fn count_served(&self, dependencies: &[Dependency]) {
+        if self.app.config.as_of.is_some() || dependencies.is_empty() {
+            return;
+        }
+        let mut symbols: Vec<&str> = dependencies
+            .iter()
+            .map(|d| match d {
+                Dependency::Series { yahoo_symbol, .. } => yahoo_symbol.as_str(),
+            })
+            .collect();
+        symbols.sort_unstable();
+        symbols.dedup();
+        self.app.popularity.record(self.app.clock().now(), symbols);
+    }
+
+    /// A cached answer and what it was computed from, if all of that is
+    /// unchanged.
+    async fn lookup(&self, key: &str) -> Option<(Answer, Arc<Cached>)> {
         let cached = self.cache.get(key).await?;
         let now = self.app.clock().now().timestamp();
         let mut valid = cached.valid_until.is_none_or(|t| now < t);
@@ -233,7 +253,7 @@ impl Calls {
             };
         }
         if valid {
-            Some(cached.answer.clone())
+            Some((cached.answer.clone(), cached))
         } else {
             self.cache.invalidate(key).await;
             None

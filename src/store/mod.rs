@@ -14,6 +14,7 @@ mod overview;
 pub mod query;
 mod raw_read;
 pub mod schema_doc;
+mod warming;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -32,6 +33,7 @@ pub use news::{
 pub use overview::{InstrumentOverview, IntervalHoldings, StoredAction};
 pub use query::{QueryColumn, QueryError, QueryLimits, QueryResult, SqlValue, query_read_only};
 pub use raw_read::StoredBar;
+pub use warming::WarmRunRow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

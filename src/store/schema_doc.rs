@@ -219,6 +219,68 @@ pub const TABLES: &[TableDoc] = &[
         ],
     },
     TableDoc {
+        name: "warm_lease",
+        about: "Which process runs the warming scheduler for this store: held until `expires_at`, renewed while it runs, taken over only once expired.",
+        columns: &[
+            col("name", "TEXT", "Lease name (`warming`)."),
+            col(
+                "holder",
+                "TEXT",
+                "The holding process: host name, process id and start time.",
+            ),
+            col(
+                "expires_at",
+                "INTEGER",
+                "When the lease lapses unless renewed (epoch seconds).",
+            ),
+        ],
+    },
+    TableDoc {
+        name: "symbol_requests",
+        about: "How often each symbol was served to callers, per IST day (flushed about once a minute); the previous trading day's most requested join the watchlist.",
+        columns: &[
+            col("day", "TEXT", "IST date of the requests (`2026-11-23`)."),
+            col("symbol", "TEXT", "Yahoo ticker served."),
+            col(
+                "requests",
+                "INTEGER",
+                "Tool calls answered with its bars that day.",
+            ),
+        ],
+    },
+    TableDoc {
+        name: "warm_runs",
+        about: "Every run of the warming scheduler.",
+        columns: &[
+            col("id", "INTEGER", "Row id, increasing."),
+            col(
+                "kind",
+                "TEXT",
+                "`backfill` (start-up history), `pre_open` (the previous session, before the open), `live` (during the session) or `post_close` (finalises the day at the settle time).",
+            ),
+            col("started_at", "INTEGER", "When it started (epoch seconds)."),
+            col("finished_at", "INTEGER", "When it ended (epoch seconds)."),
+            col("symbols", "TEXT", "Comma-separated Yahoo tickers warmed."),
+            col("symbol_count", "INTEGER", "How many symbols."),
+            col(
+                "bars_written",
+                "INTEGER",
+                "Bars written to the store by the run's fetches.",
+            ),
+            col(
+                "upstream_calls",
+                "INTEGER",
+                "HTTP requests sent upstream (each retry counts).",
+            ),
+            col("errors", "INTEGER", "Reads that failed."),
+            col(
+                "error_detail",
+                "TEXT",
+                "The first failure's message, or NULL.",
+            ),
+        ],
+    },
+    TableDoc {
         name: "refinery_schema_history",
         about: "Applied schema migrations (kept by refinery).",
         columns: &[

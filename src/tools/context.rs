@@ -84,6 +84,11 @@ impl CallContext {
         }
     }
 
+    /// The series the answer was computed from.
+    pub fn dependencies(&self) -> &[Dependency] {
+        &self.dependencies
+    }
+
     /// The answer depends on nothing that changes while the process runs.
     pub fn constant(&mut self) {
         self.cacheable = true;

@@ -29,6 +29,14 @@ pub struct CacheStats {
     pub tiers: TierStats,
 }
 
+/// The warming scheduler's side of `server_stats`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct WarmingStats {
+    /// False with `--no-warm`, `--offline` or `--as-of`.
+    pub enabled: bool,
+    pub recent_runs: Vec<crate::store::WarmRunRow>,
+}
+
 /// Result of `server_stats`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct StatsOutput {
@@ -44,6 +52,9 @@ pub struct StatsOutput {
     /// Per tool: calls, errors, result-cache hits and latency since start.
     pub tools: Vec<ToolStats>,
     pub offline: bool,
+    /// The warming scheduler: whether this process runs it, and the latest
+    /// runs on this store (by any process; newest first, at most 10).
+    pub warming: WarmingStats,
     pub uptime_secs: u64,
     /// Resident memory of the process (null where it cannot be read).
     pub rss_bytes: Option<u64>,
@@ -68,6 +79,10 @@ pub async fn server_snapshot(app: &App) -> Result<StatsOutput, crate::store::Sto
         upstream: app.chart.chart_client().http().stats(),
         tools: app.telemetry.snapshot(),
         offline: app.config.upstream.offline,
+        warming: WarmingStats {
+            enabled: app.config.warm.is_some(),
+            recent_runs: app.chart.store().recent_warm_runs(10).await?,
+        },
         uptime_secs: app.telemetry.uptime().as_secs(),
         rss_bytes: crate::telemetry::resident_bytes(),
     })
@@ -82,8 +97,8 @@ impl Tool for ServerStats {
         "Server health: L1 entries, bytes, hits, misses and evictions by cause, the store's coverage \
          of L1 misses (L2 hits), what the SQLite store holds and its file size, per upstream host the \
          circuit-breaker state and latest transitions, calls, failures, retries, rate-limiter waits \
-         and latency percentiles, per tool the calls, errors, cache hits and latency, and the \
-         process's RSS and uptime."
+         and latency percentiles, per tool the calls, errors, cache hits and latency, the warming \
+         scheduler's latest runs, and the process's RSS and uptime."
             .to_string()
     }
 
@@ -142,6 +157,24 @@ impl Tool for ServerStats {
                 t.latency_p50_ms.map_or("-".into(), |v| format!("{v:.2}")),
                 t.latency_p99_ms.map_or("-".into(), |v| format!("{v:.2}")),
             );
+        }
+        let w = &out.warming;
+        let _ = write!(text, "warming: {}", if w.enabled { "on" } else { "off" });
+        match w.recent_runs.first() {
+            Some(r) => {
+                let _ = writeln!(
+                    text,
+                    "; last run {} at {} over {} symbols: {} upstream calls, {} bars written, {} errors",
+                    r.kind,
+                    chrono::DateTime::from_timestamp(r.started_at, 0)
+                        .map_or_else(|| r.started_at.to_string(), |t| t.to_rfc3339()),
+                    r.symbols.len(),
+                    r.upstream_calls,
+                    r.bars_written,
+                    r.errors
+                );
+            }
+            None => text.push_str("; no runs yet\n"),
         }
         text
     }

@@ -46,6 +46,9 @@ impl Env {
             ("TRADING_MCP_RETRY_MAX_MS", "100".to_string()),
             ("TRADING_MCP_RATE_LIMIT", "1000".to_string()),
             ("TRADING_MCP_RATE_BURST", "1000".to_string()),
+            // TEST_NOW is mid-session on a Monday: a warming server would
+            // add upstream calls to every count a test asserts.
+            ("TRADING_MCP_NO_WARM", "true".to_string()),
             // News feeds on loopback too (the fake Yahoo answers 404 to
             // them) unless a test serves them: never the network.
             ("TRADING_MCP_NEWS_YAHOO_URL", yahoo_url.to_string()),

@@ -1,0 +1,85 @@
+//! Which symbols callers ask for: counted in memory on the call path (a
+//! mutex and a map, no IO) and flushed to the store about once a minute, so
+//! the counts survive restarts without one write per request.
+//!
+//! Only symbols a tool actually served are counted (the caller passes the
+//! series an answer was computed from), so hostile or misspelt input never
+//! reaches the watchlist.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::calendar::Exchange;
+
+/// Request counts per (IST day, Yahoo ticker) not yet flushed.
+#[derive(Debug, Default)]
+pub struct Popularity {
+    pending: Mutex<HashMap<(NaiveDate, String), u64>>,
+}
+
+/// The day requests at `at` count for: the NSE calendar's local date.
+pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
+    Exchange::Nse.calendar().local_date(at)
+}
+
+impl Popularity {
+    /// Counts one request served at `at` for each of `symbols`.
+    pub fn record<'a>(&self, at: DateTime<Utc>, symbols: impl IntoIterator<Item = &'a str>) {
+        let day = day_of(at);
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        for symbol in symbols {
+            *pending.entry((day, symbol.to_string())).or_default() += 1;
+        }
+    }
+
+    /// Takes the counts not yet flushed: (ISO day, symbol, requests).
+    pub fn drain(&self) -> Vec<(String, String, u64)> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<_> = pending
+            .drain()
+            .map(|((day, symbol), n)| (day.to_string(), symbol, n))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Puts counts back after a failed flush, so none is lost.
+    pub fn restore(&self, counts: Vec<(String, String, u64)>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        for (day, symbol, n) in counts {
+            if let Ok(day) = day.parse::<NaiveDate>() {
+                *pending.entry((day, symbol)).or_default() += n;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_ist_day_and_drains_once() {
+        let p = Popularity::default();
+        // 23:00 UTC on the 22nd is 04:30 IST on the 23rd.
+        let late = DateTime::parse_from_rfc3339("2026-11-22T23:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        p.record(late, ["ITC.NS", "TCS.NS"]);
+        p.record(late, ["ITC.NS"]);
+        let counts = p.drain();
+        assert_eq!(
+            counts,
+            [
+                ("2026-11-23".to_string(), "ITC.NS".to_string(), 2),
+                ("2026-11-23".to_string(), "TCS.NS".to_string(), 1),
+            ]
+        );
+        assert!(p.drain().is_empty());
+        p.restore(counts);
+        p.record(late, ["ITC.NS"]);
+        assert_eq!(p.drain()[0].2, 3);
+    }
+}
