@@ -13,10 +13,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::Exchange;
 
-/// Request counts per (IST day, Yahoo ticker) not yet flushed.
+/// Request counts per IST day and Yahoo ticker, not yet flushed.
 #[derive(Debug, Default)]
 pub struct Popularity {
-    pending: Mutex<HashMap<(NaiveDate, String), u64>>,
+    /// By day, then symbol: a repeat request finds its counter by `&str`,
+    /// with no allocation on the call path.
+    pending: Mutex<HashMap<NaiveDate, HashMap<String, u64>>>,
 }
 
 /// The day requests at `at` count for: the NSE calendar's local date.
@@ -27,10 +29,15 @@ pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
 impl Popularity {
     /// Counts one request served at `at` for each of `symbols`.
     pub fn record<'a>(&self, at: DateTime<Utc>, symbols: impl IntoIterator<Item = &'a str>) {
-        let day = day_of(at);
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let day = pending.entry(day_of(at)).or_default();
         for symbol in symbols {
-            *pending.entry((day, symbol.to_string())).or_default() += 1;
+            match day.get_mut(symbol) {
+                Some(n) => *n += 1,
+                None => {
+                    day.insert(symbol.to_string(), 1);
+                }
+            }
         }
     }
 
@@ -39,7 +46,10 @@ impl Popularity {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<_> = pending
             .drain()
-            .map(|((day, symbol), n)| (day.to_string(), symbol, n))
+            .flat_map(|(day, symbols)| {
+                let day = day.to_string();
+                symbols.into_iter().map(move |(s, n)| (day.clone(), s, n))
+            })
             .collect();
         out.sort();
         out
@@ -50,7 +60,7 @@ impl Popularity {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         for (day, symbol, n) in counts {
             if let Ok(day) = day.parse::<NaiveDate>() {
-                *pending.entry((day, symbol)).or_default() += n;
+                *pending.entry(day).or_default().entry(symbol).or_default() += n;
             }
         }
     }
