@@ -7,6 +7,10 @@
 //! each field that came from the default, a value in the TOML file wins.
 //! [`Settings::into_config`] turns the flat settings into the typed parts
 //! each module takes ([`UpstreamConfig`], [`ServiceConfig`], ...).
+//!
+//! The file is long because each of the ~50 settings is one flag block with
+//! its help text (which the README's table is generated from); splitting
+//! them up would scatter the one list of settings.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -16,9 +16,34 @@ use crate::calendar::Exchange;
 /// Request counts per IST day and Yahoo ticker, not yet flushed.
 #[derive(Debug, Default)]
 pub struct Popularity {
+    pending: Mutex<Pending>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
     /// By day, then symbol: a repeat request finds its counter by `&str`,
     /// with no allocation on the call path.
-    pending: Mutex<HashMap<NaiveDate, HashMap<String, u64>>>,
+    counts: HashMap<NaiveDate, HashMap<String, u64>>,
+    /// The day of the last request and the instants `[start, end)` it spans
+    /// (epoch seconds), so most requests skip the timezone arithmetic.
+    day: Option<(NaiveDate, i64, i64)>,
+}
+
+impl Pending {
+    fn day_at(&mut self, at: DateTime<Utc>) -> NaiveDate {
+        let t = at.timestamp();
+        match self.day {
+            Some((day, start, end)) if (start..end).contains(&t) => day,
+            _ => {
+                let day = day_of(at);
+                let zone = Exchange::Nse.calendar().zone();
+                let start = crate::model::local_midnight(zone, day);
+                let end = crate::model::local_midnight(zone, day + chrono::Duration::days(1));
+                self.day = Some((day, start, end));
+                day
+            }
+        }
+    }
 }
 
 /// The day requests at `at` count for: the NSE calendar's local date.
@@ -30,7 +55,8 @@ impl Popularity {
     /// Counts one request served at `at` for each of `symbols`.
     pub fn record<'a>(&self, at: DateTime<Utc>, symbols: impl IntoIterator<Item = &'a str>) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let day = pending.entry(day_of(at)).or_default();
+        let today = pending.day_at(at);
+        let day = pending.counts.entry(today).or_default();
         for symbol in symbols {
             match day.get_mut(symbol) {
                 Some(n) => *n += 1,
@@ -45,6 +71,7 @@ impl Popularity {
     pub fn drain(&self) -> Vec<(String, String, u64)> {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<_> = pending
+            .counts
             .drain()
             .flat_map(|(day, symbols)| {
                 let day = day.to_string();
@@ -60,7 +87,12 @@ impl Popularity {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         for (day, symbol, n) in counts {
             if let Ok(day) = day.parse::<NaiveDate>() {
-                *pending.entry(day).or_default().entry(symbol).or_default() += n;
+                *pending
+                    .counts
+                    .entry(day)
+                    .or_default()
+                    .entry(symbol)
+                    .or_default() += n;
             }
         }
     }
@@ -90,6 +122,20 @@ mod tests {
         assert!(p.drain().is_empty());
         p.restore(counts);
         p.record(late, ["ITC.NS"]);
-        assert_eq!(p.drain()[0].2, 3);
+        // 18:30 UTC on the 23rd is midnight IST: the 24th.
+        let midnight = DateTime::parse_from_rfc3339("2026-11-23T18:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        p.record(midnight - chrono::Duration::seconds(1), ["ITC.NS"]);
+        p.record(midnight, ["ITC.NS"]);
+        let counts = p.drain();
+        assert_eq!(
+            counts[0],
+            ("2026-11-23".to_string(), "ITC.NS".to_string(), 4)
+        );
+        assert_eq!(
+            counts[2],
+            ("2026-11-24".to_string(), "ITC.NS".to_string(), 1)
+        );
     }
 }
