@@ -84,13 +84,6 @@ impl Plan<'_> {
         }
     }
 
-    fn first_open(&self, date: NaiveDate) -> Option<DateTime<Utc>> {
-        match self.calendar.day_times(date) {
-            DayTimes::Known(times) => times.segments.first().map(|s| s.open),
-            DayTimes::Closed | DayTimes::Unknown => None,
-        }
-    }
-
     /// Whether a segment is open at `now`.
     fn in_session(&self, now: DateTime<Utc>) -> bool {
         self.calendar.is_open(now) == Some(true)
@@ -112,8 +105,9 @@ impl Plan<'_> {
         {
             return Some((RunKind::PostClose, settle));
         }
-        if let (Some(slot), Some(open)) = (self.pre_open_slot(today), self.first_open(today))
-            && (slot..open).contains(&now)
+        // The window ends at the first open, PRE_OPEN_LEAD after the slot.
+        if let Some(slot) = self.pre_open_slot(today)
+            && (slot..slot + PRE_OPEN_LEAD).contains(&now)
             && state.pre_open != Some(slot)
         {
             return Some((RunKind::PreOpen, slot));

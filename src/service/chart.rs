@@ -120,7 +120,7 @@ impl ChartService {
             .l1
             .get(&key)
             .await
-            .filter(|s| s.expires_at.is_none_or(|t| now < t))
+            .filter(|s| !s.expired(now))
             .map(|s| s.generation)
     }
 
@@ -448,7 +448,7 @@ impl ChartService {
         };
         let now = self.inner.clock.now().timestamp();
         let fresh = |s: &Series| {
-            s.expires_at.is_none_or(|t| now < t)
+            !s.expired(now)
                 && max_age_secs
                     .is_none_or(|age| s.fetched_at.iter().max().is_some_and(|&at| now - at < age))
         };

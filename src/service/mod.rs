@@ -148,6 +148,12 @@ pub struct Served {
 }
 
 impl Series {
+    /// Whether its L1 lifetime is over at `now` (epoch seconds, the
+    /// process's clock).
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|t| now >= t)
+    }
+
     /// The exchange calendar the series trades on: from the symbol's suffix
     /// (NSE, BSE), else from the chart meta (NYSE/Nasdaq); `None` for
     /// markets without one (FX, crypto, other exchanges).
