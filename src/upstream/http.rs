@@ -151,7 +151,14 @@ impl HttpUpstream {
     /// up, if its breaker is open and cooling down; `None` when a call would
     /// go out (or be the half-open probe).
     pub fn blocked_for(&self, url: &Url) -> Option<i64> {
-        let host = self.host(&host_label(url));
+        // A host never contacted has a closed breaker; looking must not
+        // add it to the stats.
+        let host = self
+            .hosts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&host_label(url))
+            .cloned()?;
         let breaker = host.breaker.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.clock.now();
         let retry_at = breaker.open_until()?;
