@@ -145,6 +145,9 @@ pub struct Settings {
     /// Largest `max_points` a client may ask for.
     #[arg(long, env = "TRADING_MCP_MAX_POINTS_LIMIT", global = true, default_value_t = Settings::default().max_points_limit)]
     pub max_points_limit: usize,
+    /// Largest answer a series tool returns, in estimated tokens (bytes / 4 of the larger of its text and structured content); longer answers page with a cursor.
+    #[arg(long, env = "TRADING_MCP_OUTPUT_BUDGET_TOKENS", global = true, default_value_t = Settings::default().output_budget_tokens)]
+    pub output_budget_tokens: usize,
     /// Answer plain HTTP tool calls from encoded results, in front of rmcp (the same bytes rmcp would send).
     #[arg(long, env = "TRADING_MCP_HTTP_FAST_PATH", global = true, num_args = 0..=1,
           default_value_t = Settings::default().http_fast_path, default_missing_value = "true",
@@ -285,6 +288,7 @@ impl Default for Settings {
             connect_timeout_ms: 5_000,
             request_timeout_ms: 20_000,
             max_points_limit: 20_000,
+            output_budget_tokens: 8_000,
             http_fast_path: true,
             max_in_flight: 4_096,
             drain_secs: 10,
@@ -331,6 +335,8 @@ pub struct Config {
     /// Byte budget of the MCP edge's result cache.
     pub result_cache_bytes: u64,
     pub max_points_limit: usize,
+    /// The series tools' answer budget in estimated tokens.
+    pub output_budget_tokens: usize,
     pub http_fast_path: bool,
     pub transport: Transport,
     pub listen: SocketAddr,
@@ -428,6 +434,12 @@ impl Settings {
                 self.rate_limit
             )));
         }
+        if self.output_budget_tokens < 500 {
+            return Err(ConfigError::Invalid(format!(
+                "output_budget_tokens must be at least 500 (one page must hold a header and some rows), not {}",
+                self.output_budget_tokens
+            )));
+        }
         if self.max_points_limit == 0 {
             return Err(ConfigError::Invalid(
                 "max_points_limit must be at least 1".into(),
@@ -484,6 +496,7 @@ impl Settings {
             news: self.news(),
             result_cache_bytes: self.result_cache_mib.saturating_mul(1024 * 1024),
             max_points_limit: self.max_points_limit,
+            output_budget_tokens: self.output_budget_tokens,
             http_fast_path: self.http_fast_path,
             transport: self.transport,
             listen: self.listen,

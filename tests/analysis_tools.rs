@@ -296,7 +296,8 @@ async fn an_expression_equals_the_registry_calls_it_is_made_of() {
     let yahoo = FakeYahoo::start().await;
     let env = Env::new(&yahoo.url());
     let client = env.stdio_client().await;
-    let range = json!({"symbol": "RELIANCE", "start_date": "2023-06-01", "end_date": "2024-03-28", "max_points": 1000});
+    // Full precision on both sides: bit for bit, not to 10 digits.
+    let range = json!({"symbol": "RELIANCE", "start_date": "2023-06-01", "end_date": "2024-03-28", "max_points": 1000, "precision": 17});
     let mut custom = range.clone();
     custom["expression"] = json!("sma(close, 20) - sma(close, 50)");
     let mut parts = range.clone();

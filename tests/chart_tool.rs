@@ -44,24 +44,28 @@ async fn cold_fetch_is_stored_then_served_from_memory_then_from_store() {
     assert_eq!(b.len(), want);
     assert_eq!(b[0]["t"], "2024-01-01");
     assert_eq!(b.last().unwrap()["t"], "2024-03-28");
-    // Values are the upstream's, to the last digit.
+    // Values are the upstream's float32, printed shortest.
     let csv = fake_yahoo::rows_for("RELIANCE.NS", "1d").unwrap();
     let last = csv
         .iter()
         .find(|r| r.ts == fake_yahoo::nse_open_ts("2024-03-28"))
         .unwrap();
-    assert_eq!(b.last().unwrap()["c"].as_f64().unwrap(), last.close);
+    assert_eq!(
+        b.last().unwrap()["c"].as_f64().unwrap() as f32,
+        last.close as f32
+    );
+    assert_eq!(
+        b.last().unwrap()["c"].to_string(),
+        (last.close as f32).to_string()
+    );
     assert_eq!(b.last().unwrap()["v"].as_i64().unwrap(), last.volume as i64);
     assert_eq!(yahoo.count(), 1);
     let text = text(&first);
     assert!(
-        text.starts_with("RELIANCE (RELIANCE.NS) NSI INR Asia/Kolkata 1d:"),
+        text.starts_with("RELIANCE (RELIANCE.NS) NSI INR 1d, dates in Asia/Kolkata:"),
         "{text}"
     );
-    assert!(
-        text.contains("\nt,o,h,l,c,adj_close,v\n2024-01-01,"),
-        "{text}"
-    );
+    assert!(text.contains("\nt,o,h,l,c,v\n2024-01-01,"), "{text}");
 
     let (rows, coverage, calls) = db_counts(&env.db()).await;
     assert_eq!(rows as usize, want);
@@ -176,7 +180,9 @@ async fn truncation_keeps_the_most_recent_bars_and_says_how_to_get_the_rest() {
     let total = out["total_bars"].as_u64().unwrap();
     let msg = out["message"].as_str().unwrap();
     assert!(msg.contains(&format!("{total} bars in range")), "{msg}");
-    assert!(msg.contains("end_date before"), "{msg}");
+    assert!(msg.contains("limited by max_points 10"), "{msg}");
+    assert!(msg.contains("pass next_cursor as `cursor`"), "{msg}");
+    assert!(out["next_cursor"].is_string(), "{out:?}");
     client.cancel().await.unwrap();
 }
 

@@ -515,10 +515,7 @@ async fn the_server_serves_imported_bars_offline_without_upstream() {
     let out = chart(&env, "2024-03-04", "2024-03-28").await;
     assert_eq!(out["freshness"]["source"], "store");
     assert_eq!(out["freshness"]["stale"], false);
-    assert_eq!(
-        out["bars"].as_array().unwrap().len(),
-        in_file("2024-03-04", "2024-03-28")
-    );
+    assert_eq!(rows(&out).len(), in_file("2024-03-04", "2024-03-28"));
     assert_eq!(yahoo.count(), 0, "imported coverage needs no upstream call");
 
     // The file lacks the special Saturday session of 2024-01-20: that gap,
@@ -548,7 +545,7 @@ async fn the_server_serves_imported_bars_offline_without_upstream() {
         serde_json::Value::Null,
         "no missing-coverage note: {out}"
     );
-    let bars = out["bars"].as_array().unwrap();
+    let bars = rows(&out);
     assert_eq!(bars.len(), in_file("2024-03-04", "2024-03-28"));
     assert_eq!(bars[0]["t"], "2024-03-04");
     assert_eq!(bars.last().unwrap()["t"], "2024-03-28");
@@ -572,7 +569,7 @@ async fn imported_intraday_bars_are_served_offline() {
     let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(out["freshness"]["stale"], false, "{out}");
     // 75 bars on the 20th, the 14-bar Muhurat session on the 21st.
-    assert_eq!(out["bars"].as_array().unwrap().len(), 75 + 14, "{out}");
+    assert_eq!(rows(&out).len(), 75 + 14, "{out}");
 }
 
 #[tokio::test]

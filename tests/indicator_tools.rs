@@ -309,7 +309,10 @@ async fn indicator_errors_name_the_valid_choices() {
 #[tokio::test]
 async fn patterns_match_talib_newest_first_with_counts() {
     let yahoo = FakeYahoo::start().await;
-    let env = Env::new(&yahoo.url());
+    let mut env = Env::new(&yahoo.url());
+    // Every occurrence of 15 months in one answer (the default budget cuts
+    // them, tests/output_budget.rs).
+    env.set("TRADING_MCP_OUTPUT_BUDGET_TOKENS", "200000");
     let client = env.stdio_client().await;
     let r = call(
         &client,

@@ -167,7 +167,7 @@ async fn templates_read_through_the_cache_tiers() {
     let last = rows.last().unwrap();
     let close: f64 = last.split(',').nth(4).unwrap().parse().unwrap();
     assert!(last.starts_with("2024-03-28,"), "{last}");
-    assert_eq!(close, *d.close.last().unwrap());
+    assert_eq!(close, quoted(*d.close.last().unwrap()));
     let fetched = yahoo.count();
     assert!(fetched >= 1);
 

@@ -21,22 +21,24 @@ async fn a_quote_matches_the_shared_csv() {
     let d = shared_data::yahoo_daily("TCS.NS").unwrap();
     let at = |date: &str| d.dates.iter().position(|t| t == date).unwrap();
     let (last, prev) = (at("2024-03-28"), at("2024-03-27"));
-    assert_eq!(q["price"].as_f64().unwrap(), d.close[last]);
-    assert_eq!(q["previous_close"].as_f64().unwrap(), d.close[prev]);
-    let change = d.close[last] - d.close[prev];
+    assert_eq!(q["price"].as_f64().unwrap(), quoted(d.close[last]));
+    assert_eq!(q["previous_close"].as_f64().unwrap(), quoted(d.close[prev]));
+    let change = quoted(d.close[last]) - quoted(d.close[prev]);
     assert!((q["change"].as_f64().unwrap() - change).abs() < 1e-9);
-    assert!((q["change_pct"].as_f64().unwrap() - change / d.close[prev] * 100.0).abs() < 1e-9);
+    assert!(
+        (q["change_pct"].as_f64().unwrap() - change / quoted(d.close[prev]) * 100.0).abs() < 1e-9
+    );
     assert_eq!(q["session_date"], "2024-03-28");
-    assert_eq!(q["open"].as_f64().unwrap(), d.open[last]);
-    assert_eq!(q["high"].as_f64().unwrap(), d.high[last]);
+    assert_eq!(q["open"].as_f64().unwrap(), quoted(d.open[last]));
+    assert_eq!(q["high"].as_f64().unwrap(), quoted(d.high[last]));
     assert_eq!(q["volume"].as_f64().unwrap(), d.volume[last]);
     let year: Vec<usize> = (0..d.dates.len())
         .filter(|&i| d.dates[i].as_str() >= "2023-04-02" && d.dates[i].as_str() <= "2024-03-28")
         .collect();
     let high = year.iter().map(|&i| d.high[i]).fold(f64::MIN, f64::max);
     let low = year.iter().map(|&i| d.low[i]).fold(f64::MAX, f64::min);
-    assert_eq!(q["week52_high"].as_f64().unwrap(), high);
-    assert_eq!(q["week52_low"].as_f64().unwrap(), low);
+    assert_eq!(q["week52_high"].as_f64().unwrap(), quoted(high));
+    assert_eq!(q["week52_low"].as_f64().unwrap(), quoted(low));
     assert_eq!(q["market_phase"], "open");
     assert_eq!(q["market_open"], true);
     assert_eq!(q["last_trade_time"], "2024-03-28T15:29:59+05:30");

@@ -78,7 +78,7 @@ fn expected_bars(result: &Value) -> Vec<Value> {
         .flatten()
         .enumerate()
     {
-        let price = |k: &str| q[k][i].as_f64();
+        let price = |k: &str| q[k][i].as_f64().map(quoted);
         let (Some(o), Some(h), Some(l), Some(c)) =
             (price("open"), price("high"), price("low"), price("close"))
         else {
@@ -87,7 +87,7 @@ fn expected_bars(result: &Value) -> Vec<Value> {
         let t = local_date(ts.as_i64().unwrap(), zone).to_string();
         let bar = json!({
             "t": t, "o": o, "h": h, "l": l, "c": c,
-            "adj_close": adj[i].as_f64().unwrap_or(c),
+            "adj_close": adj[i].as_f64().map_or(c, quoted),
             "v": q["volume"][i].as_f64().unwrap_or(0.0) as i64,
         });
         match out.last_mut() {
@@ -162,6 +162,9 @@ async fn every_recorded_response_is_served_bar_for_bar_through_the_binary() {
         let yahoo = FakeYahoo::start().await;
         let mut env = Env::new(&yahoo.url());
         env.set("TRADING_MCP_NOW", NOW);
+        env.set("TRADING_MCP_OUTPUT_BUDGET_TOKENS", "10000000");
+        // Whole recordings in one answer: no paging at the output budget.
+        env.set("TRADING_MCP_OUTPUT_BUDGET_TOKENS", "10000000");
         let client = env.stdio_client().await;
         for rec in &round {
             yahoo.pin(&rec.symbol, &rec.file);
@@ -249,6 +252,7 @@ async fn splits_and_dividends_are_stored_as_recorded() {
     );
     let mut env = Env::new(&yahoo.url());
     env.set("TRADING_MCP_NOW", NOW);
+    env.set("TRADING_MCP_OUTPUT_BUDGET_TOKENS", "10000000");
     let client = env.stdio_client().await;
     for (symbol, start, end) in [
         ("AAPL", "2020-08-31", "2020-11-06"),
@@ -296,6 +300,7 @@ async fn widening_a_pinned_range_fetches_only_the_edges() {
     yahoo.pin("TSLA", file);
     let mut env = Env::new(&yahoo.url());
     env.set("TRADING_MCP_NOW", NOW);
+    env.set("TRADING_MCP_OUTPUT_BUDGET_TOKENS", "10000000");
     let client = env.stdio_client().await;
     let ask = |start: &str, end: &str| json!({"symbol": "TSLA", "exchange": "US", "start_date": start, "end_date": end, "max_points": 2000});
     let r = call(

@@ -45,10 +45,7 @@ async fn cli(env: &Env, tool: &str, args: Value) -> Value {
 }
 
 fn last_date(out: &Value) -> String {
-    out["bars"].as_array().unwrap().last().unwrap()["t"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    rows(out).last().unwrap()["t"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -84,10 +81,13 @@ async fn replay_shows_only_what_was_known_at_the_instant() {
     let quote = cli(&after, "get_quote", json!({"symbol": "RELIANCE"})).await;
     let d = shared_data::yahoo_daily("RELIANCE.NS").unwrap();
     let i = d.dates.iter().position(|t| t == "2024-03-01").unwrap();
-    assert_eq!(quote["quotes"][0]["price"].as_f64().unwrap(), d.close[i]);
+    assert_eq!(
+        quote["quotes"][0]["price"].as_f64().unwrap(),
+        quoted(d.close[i])
+    );
     assert_eq!(
         quote["quotes"][0]["previous_close"].as_f64().unwrap(),
-        d.close[i - 1]
+        quoted(d.close[i - 1])
     );
     assert_eq!(quote["quotes"][0]["session_date"], "2024-03-01");
 
@@ -134,10 +134,7 @@ async fn a_split_after_the_instant_is_undone() {
         args,
     )
     .await;
-    let (a, b) = (
-        live["bars"].as_array().unwrap(),
-        replayed["bars"].as_array().unwrap(),
-    );
+    let (a, b) = (&rows(&live), &rows(&replayed));
     assert_eq!(a.len(), b.len());
     assert!(!a.is_empty());
     for (l, r) in a.iter().zip(b) {
@@ -173,13 +170,7 @@ async fn adjust_none_undoes_splits_and_all_applies_dividends_too() {
     let yahoo_basis = cli(&env, "get_stock_chart_data", args("splits")).await;
     let none = cli(&env, "get_stock_chart_data", args("none")).await;
     let all = cli(&env, "get_stock_chart_data", args("ALL")).await;
-    for ((y, n), a) in yahoo_basis["bars"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(none["bars"].as_array().unwrap())
-        .zip(all["bars"].as_array().unwrap())
-    {
+    for ((y, n), a) in rows(&yahoo_basis).iter().zip(&rows(&none)).zip(&rows(&all)) {
         let t = y["t"].as_str().unwrap();
         let k = if t < "2021-07-20" { 4.0 } else { 1.0 };
         assert!(

@@ -83,7 +83,10 @@ async fn call_subcommand_prints_the_structured_result_and_fails_on_tool_errors()
     let out: serde_json::Value = serde_json::from_str(&stdout).expect("pretty JSON on stdout");
     assert_eq!(out["yahoo_symbol"], "INFY.NS");
     assert_eq!(out["freshness"]["source"], "upstream");
-    assert!(stdout.contains("\n  \"bars\": ["), "pretty-printed");
+    assert!(
+        stdout.contains("\n  \"bars\": {\n"),
+        "pretty-printed: {stdout:.300}"
+    );
 
     // Same DB, second process: from the store.
     let (code, stdout, _) = env

@@ -218,15 +218,24 @@ fn text_contents(uri: &str, mime: &str, text: String) -> ResourceContents {
     }
 }
 
-/// The chart tool's bars as CSV, oldest first.
+/// The chart tool's bars as CSV, oldest first (its columns as rows).
 fn bars_csv(out: &Value) -> String {
+    let bars = &out["bars"];
     let mut csv = String::from("t,o,h,l,c,adj_close,v\n");
-    for b in out["bars"].as_array().into_iter().flatten() {
-        let cell = |k: &str| match &b[k] {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let row = ["t", "o", "h", "l", "c", "adj_close", "v"].map(cell);
+    let column = |k: &str| bars[k].as_array().map(Vec::as_slice).unwrap_or_default();
+    // adj_close is left out when it equals c on every bar.
+    let adj = if bars["adj_close"].is_array() {
+        "adj_close"
+    } else {
+        "c"
+    };
+    let cols = ["t", "o", "h", "l", "c", adj, "v"].map(column);
+    for i in 0..cols[0].len() {
+        let row = cols.map(|col| match col.get(i) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        });
         csv.push_str(&row.join(","));
         csv.push('\n');
     }

@@ -14,6 +14,7 @@ use super::args::{Choice, Choices, bar_query};
 use super::chart_plots::{MarkedPatterns, Plots};
 use super::columns::Columns;
 use super::freshness::{BarClock, Freshness};
+use super::numbers::{Precision, price};
 use super::{CallContext, Tool, ToolError, ToolImage};
 use crate::app::App;
 use crate::calendar;
@@ -502,6 +503,7 @@ fn output(
     let clock = BarClock::new(drawn.interval, drawn.zone);
     let at = |i: usize| clock.format(drawn.bars[i].ts);
     let series = &served.series;
+    let digits = Precision::default();
     ChartImageOutput {
         symbol: asked.trim().to_string(),
         yahoo_symbol: series.yahoo_symbol.clone(),
@@ -513,16 +515,16 @@ fn output(
         first: at(drawn.first),
         last: at(drawn.bars.len() - 1),
         bars: s.bars,
-        last_close: s.last_close,
-        change: s.change,
-        change_pct: s.change_pct,
+        last_close: price(s.last_close),
+        change: digits.round(s.change),
+        change_pct: digits.round(s.change_pct),
         lines: s
             .lines
             .iter()
             .map(|l| DrawnLine {
                 group: l.group.clone(),
                 line: l.line.clone(),
-                last: l.last,
+                last: digits.round_opt(l.last),
             })
             .collect(),
         pattern_marks: s.marks.drawn,

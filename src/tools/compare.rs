@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::args::{Choice, bar_query, max_points};
 use super::freshness::BarClock;
+use super::numbers::{Precision, price};
+use super::paging::Budget;
 use super::{CallContext, Tool, ToolError};
 use crate::analysis;
 use crate::app::App;
@@ -52,9 +54,12 @@ pub struct CompareArgs {
     /// Also return each symbol's closes rebased to 100 (default false).
     #[serde(default)]
     pub include_series: Option<bool>,
-    /// Points of all series together (default 500): each series gets an equal share, most recent kept.
+    /// Points of all series together (default 500): each series gets an equal share, most recent kept. The server's output budget may cut them further, with a note.
     #[serde(default)]
     pub max_points: Option<i64>,
+    /// Significant digits of the statistics and rebased points, 1 to 17 (default 10). Prices print as quoted.
+    #[serde(default)]
+    pub precision: Option<i64>,
 }
 
 /// One symbol's statistics over the aligned dates.
@@ -108,7 +113,11 @@ pub struct CompareOutput {
     pub message: Option<String>,
     /// Symbols served from the store because the upstream failed.
     pub stale_symbols: Vec<String>,
+    /// Estimated tokens of this answer (bytes / 4 of the larger of its text and structured content).
+    pub estimated_tokens: usize,
 }
+
+super::paging::measured!(CompareOutput);
 
 impl Tool for CompareSymbols {
     const NAME: &'static str = "compare_symbols";
@@ -141,7 +150,8 @@ impl Tool for CompareSymbols {
                 "risk_free_rate {rf} is not an annual fraction; use e.g. 0.065 for 6.5%"
             )));
         }
-        let budget = max_points(args.max_points, app.config.max_points_limit)?;
+        let max_points = max_points(args.max_points, app.config.max_points_limit)?;
+        let precision = Precision::of(args.precision)?;
         let query = |symbol: &str| {
             bar_query(
                 symbol,
@@ -201,15 +211,19 @@ impl Tool for CompareSymbols {
         for s in &served {
             ctx.depends_on(s);
         }
-        compare(
-            &names,
-            &served,
-            interval,
-            per_year,
-            rf,
-            args.include_series.unwrap_or(false),
-            budget,
-        )
+        let (base, series) = compare(&names, &served, interval, per_year, rf, precision)?;
+        let budget = Budget::new(app.config.output_budget_tokens);
+        if !args.include_series.unwrap_or(false) {
+            let mut out = base;
+            Budget::stamp::<CompareSymbols>(&mut out);
+            return Ok(out);
+        }
+        let aligned = base.aligned_dates;
+        let per_series = (max_points / series.len()).max(1).min(aligned);
+        let (_, out) = budget.fit::<CompareSymbols>(per_series, |n| {
+            with_series(&base, &series, n, per_series, max_points, budget)
+        });
+        Ok(out)
     }
 
     fn text(out: &CompareOutput) -> String {
@@ -244,20 +258,34 @@ impl Tool for CompareSymbols {
         if let Some(m) = &out.message {
             let _ = writeln!(text, "# {m}");
         }
+        if let Some(series) = out.series.as_ref().filter(|s| !s.is_empty()) {
+            text.push_str("# closes rebased to 100\nt");
+            for s in series {
+                let _ = write!(text, ",{}", s.symbol);
+            }
+            text.push('\n');
+            for k in 0..series[0].points.len() {
+                text.push_str(&series[0].points[k].0);
+                for s in series {
+                    let _ = write!(text, ",{}", s.points[k].1);
+                }
+                text.push('\n');
+            }
+        }
         text
     }
 }
 
-/// The comparison over the served bars (symbols first, the benchmark last).
+/// The comparison over the served bars (symbols first, the benchmark
+/// last), without its series, and every series rebased in full.
 fn compare(
     names: &[String],
     served: &[Served],
     interval: Interval,
     per_year: f64,
     rf: f64,
-    include_series: bool,
-    budget: usize,
-) -> Result<CompareOutput, ToolError> {
+    precision: Precision,
+) -> Result<(CompareOutput, Vec<RebasedSeries>), ToolError> {
     let closes: Vec<BTreeMap<i64, f64>> = served
         .iter()
         .map(|s| s.in_range().iter().map(|b| (b.ts, b.close)).collect())
@@ -291,20 +319,21 @@ fn compare(
         .collect();
     let returns: Vec<Vec<f64>> = columns.iter().map(|c| analysis::log_returns(c)).collect();
     let bench = columns.len() - 1;
-    let finite = |v: f64| v.is_finite().then_some(v);
+    let round = |v: f64| precision.round(v);
+    let finite = |v: f64| v.is_finite().then(|| precision.round(v));
     let stats_of = |i: usize| {
         let st = analysis::stats(&columns[i], per_year, rf);
         let vs_bench = i != bench;
         SymbolStats {
             symbol: names[i].clone(),
             yahoo_symbol: served[i].series.yahoo_symbol.clone(),
-            first_close: columns[i][0],
-            last_close: columns[i][columns[i].len() - 1],
-            total_return: st.total_return,
-            annualized_return: st.annualized_return,
-            volatility: st.volatility,
+            first_close: price(columns[i][0]),
+            last_close: price(columns[i][columns[i].len() - 1]),
+            total_return: round(st.total_return),
+            annualized_return: round(st.annualized_return),
+            volatility: round(st.volatility),
             sharpe: finite(st.sharpe),
-            max_drawdown: st.max_drawdown,
+            max_drawdown: round(st.max_drawdown),
             drawdown_peak: date(aligned[st.drawdown_peak]),
             drawdown_trough: date(aligned[st.drawdown_trough]),
             beta: vs_bench
@@ -323,14 +352,19 @@ fn compare(
                 .collect()
         })
         .collect();
-    let (series, message) = if include_series {
-        let (series, message) = rebased(names, &columns, &aligned, budget, &date);
-        (Some(series), message)
-    } else {
-        (None, None)
-    };
-    let series_truncated = message.is_some();
-    Ok(CompareOutput {
+    let series = names
+        .iter()
+        .zip(&columns)
+        .map(|(name, closes)| RebasedSeries {
+            symbol: name.clone(),
+            points: aligned
+                .iter()
+                .zip(closes)
+                .map(|(&t, c)| (date(t), round(c / closes[0] * 100.0)))
+                .collect(),
+        })
+        .collect();
+    let out = CompareOutput {
         interval: interval.to_string(),
         start: date(aligned[0]),
         end: date(aligned[aligned.len() - 1]),
@@ -340,45 +374,61 @@ fn compare(
         dropped_dates: all.len() - aligned.len(),
         dropped_because,
         correlation_matrix,
-        series,
-        series_truncated,
-        message,
+        series: None,
+        series_truncated: false,
+        message: None,
         stale_symbols: served
             .iter()
             .filter(|s| s.stale)
             .map(|s| s.series.yahoo_symbol.clone())
             .collect(),
-    })
+        estimated_tokens: 0,
+    };
+    Ok((out, series))
 }
 
-/// Each series' closes rebased to 100 at the first aligned date, under one
-/// budget of `budget` points shared equally (the most recent kept), and the
-/// note saying how to see the rest when that cut them.
-fn rebased(
-    names: &[String],
-    columns: &[Vec<f64>],
-    aligned: &[i64],
-    budget: usize,
-    date: &impl Fn(i64) -> String,
-) -> (Vec<RebasedSeries>, Option<String>) {
-    let per_series = (budget / columns.len()).max(1);
-    let from = aligned.len().saturating_sub(per_series);
-    let series = names
-        .iter()
-        .zip(columns)
-        .map(|(name, closes)| RebasedSeries {
-            symbol: name.clone(),
-            points: (from..aligned.len())
-                .map(|k| (date(aligned[k]), closes[k] / closes[0] * 100.0))
-                .collect(),
-        })
-        .collect();
-    let message = (from > 0).then(|| {
-        format!(
-            "each series shows its most recent {per_series} of {} points (max_points {budget} shared by {} series); raise max_points or ask for a later start_date to see more",
-            aligned.len(),
-            columns.len()
-        )
-    });
-    (series, message)
+/// `base` with the most recent `n` points of each series: one budget of
+/// points (`max_points`, shared equally: `cap` each) and of tokens shared
+/// by every series, with the note saying how to see the rest when either
+/// cut them.
+fn with_series(
+    base: &CompareOutput,
+    series: &[RebasedSeries],
+    n: usize,
+    cap: usize,
+    max_points: usize,
+    budget: Budget,
+) -> CompareOutput {
+    let aligned = base.aligned_dates;
+    let mut out = base.clone();
+    out.series = Some(
+        series
+            .iter()
+            .map(|s| RebasedSeries {
+                symbol: s.symbol.clone(),
+                points: s.points[s.points.len() - n..].to_vec(),
+            })
+            .collect(),
+    );
+    if n < aligned && n > 0 {
+        let why = if n < cap {
+            format!(
+                "the output budget of {} tokens, shared by the {} series",
+                budget.tokens(),
+                series.len()
+            )
+        } else {
+            format!(
+                "max_points {max_points} shared by {} series; raise max_points to see more",
+                series.len()
+            )
+        };
+        let first = &series[0].points[series[0].points.len() - n].0;
+        out.series_truncated = true;
+        out.message = Some(format!(
+            "each series shows its most recent {n} of {aligned} points, from {first} (limited by {why}); ask again with end_date before {first} for the earlier points, or use a coarser interval"
+        ));
+    }
+    Budget::stamp::<CompareSymbols>(&mut out);
+    out
 }

@@ -26,6 +26,8 @@ pub struct CallContext {
     dependencies: Vec<Dependency>,
     valid_until: Option<i64>,
     progress: Option<std::sync::Arc<dyn ProgressSink>>,
+    /// The call's arguments but `cursor`, hashed: what a cursor must match.
+    request: u64,
 }
 
 impl std::fmt::Debug for CallContext {
@@ -103,6 +105,16 @@ impl CallContext {
     /// a market phase change, a new local day.
     pub fn valid_until(&mut self, at: i64) {
         self.valid_until = Some(self.valid_until.map_or(at, |t| t.min(at)));
+    }
+
+    /// Records the hash of the call's arguments ([`super::paging::request_hash`]).
+    pub fn set_request(&mut self, hash: u64) {
+        self.request = hash;
+    }
+
+    /// The hash of the call's arguments but `cursor`.
+    pub fn request(&self) -> u64 {
+        self.request
     }
 
     /// Whether the answer may be kept, and what it then depends on.

@@ -87,6 +87,11 @@ impl BarClock {
         }
     }
 
+    /// The exchange's zone.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
     pub fn format(&self, ts: i64) -> String {
         if self.interval.is_intraday() {
             match DateTime::from_timestamp(ts, 0) {
@@ -96,5 +101,37 @@ impl BarClock {
         } else {
             key_date(ts).to_string()
         }
+    }
+}
+
+/// `dates in Asia/Kolkata` for daily bars; for intraday bars the zone by
+/// name and each UTC offset the page spans, so a DST change is
+/// unambiguous: `times America/New_York (UTC-05:00; UTC-04:00 from 2024-03-11 09:30)`.
+pub fn zone_note(timezone: &str, times: &[String]) -> String {
+    if times.first().is_none_or(|t| t.len() <= 10) {
+        return format!("dates in {timezone}");
+    }
+    let mut note = format!("times {timezone}");
+    let mut last = None;
+    for t in times {
+        let offset = t.get(19..).unwrap_or("");
+        if last != Some(offset) {
+            match last {
+                None => note.push_str(&format!(" (UTC{offset}")),
+                Some(_) => note.push_str(&format!("; UTC{offset} from {}", short_time(t))),
+            }
+            last = Some(offset);
+        }
+    }
+    note.push(')');
+    note
+}
+
+/// `2024-03-28T09:15:00+05:30` as `2024-03-28 09:15`; a date stays a date.
+pub fn short_time(t: &str) -> std::borrow::Cow<'_, str> {
+    match (t.get(..10), t.get(11..16), t.get(16..19)) {
+        (Some(date), Some(hm), Some(":00")) => format!("{date} {hm}").into(),
+        (Some(date), Some(_), Some(_)) => format!("{date} {}", &t[11..19]).into(),
+        _ => t.into(),
     }
 }

@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 use super::args::{Choice, adjust, bar_query, max_points};
 use super::columns::Columns;
 use super::custom_indicator::ExpressionJob;
-use super::freshness::{BarClock, Freshness};
+use super::freshness::{BarClock, Freshness, short_time, zone_note};
+use super::numbers::Precision;
+use super::paging::{Budget, Cursor};
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::indicators::{self, IndicatorSpec, Warmup};
@@ -75,6 +77,12 @@ pub struct IndicatorArgs {
     /// Price basis: splits (default: Yahoo's, split-adjusted, with adj_close for dividends too), none (as traded, like broker charts), or all (adjusted for splits and dividends).
     #[serde(default)]
     pub adjust: Option<Choice<Adjust>>,
+    /// Significant digits of the values returned, 1 to 17 (default 10: within 1e-9 of the full value; 17: exact). The computation always uses full precision.
+    #[serde(default)]
+    pub precision: Option<i64>,
+    /// The `next_cursor` of a previous answer, with the same other arguments: the page of rows before that answer's.
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 /// One row of the computed series: its time and every output column
@@ -110,14 +118,21 @@ pub struct IndicatorOutput {
     pub symbol: String,
     pub yahoo_symbol: String,
     pub interval: String,
+    /// IANA timezone of the exchange; intraday times are local to it.
+    pub timezone: String,
     pub indicators: Vec<IndicatorInfo>,
     /// Rows in the requested range, oldest first.
     pub series: Vec<IndicatorRow>,
     /// The last row.
     pub latest: Option<IndicatorRow>,
-    /// Rows in the requested range (before truncation to max_points).
+    /// Rows in the requested range, over every page.
     pub total_rows: usize,
+    /// True when this answer does not hold every row of the range.
     pub truncated: bool,
+    /// Pass as `cursor`, with the same other arguments, for the rows before this page; null on the oldest page.
+    pub next_cursor: Option<String>,
+    /// Estimated tokens of this answer (bytes / 4 of the larger of its text and structured content).
+    pub estimated_tokens: usize,
     pub message: Option<String>,
     /// Bars of history before the range that the warm-up used.
     pub history_bars_used: usize,
@@ -130,6 +145,8 @@ struct Job {
     params: Vec<f64>,
     label: String,
 }
+
+super::paging::measured!(IndicatorOutput);
 
 impl Tool for TechnicalIndicator {
     const NAME: &'static str = "calculate_technical_indicator";
@@ -200,6 +217,12 @@ impl Tool for TechnicalIndicator {
         };
         let limit = app.config.max_points_limit;
         let max_points = max_points(args.max_points, limit)?;
+        let precision = Precision::of(args.precision)?;
+        let cursor = args
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::parse(c, ctx.request()))
+            .transpose()?;
         let mut query = bar_query(
             &args.symbol,
             args.exchange.as_ref(),
@@ -217,6 +240,9 @@ impl Tool for TechnicalIndicator {
             .unwrap_or(Warmup::Bars(0));
         let served = app.chart.get_with_warmup(&query, warmup).await?;
         ctx.depends_on(&served);
+        if let Some(c) = &cursor {
+            c.check_range(served.requested)?;
+        }
         let cols = Columns::of(&served);
         let single = jobs.len() == 1;
         let mut columns: Vec<(String, Vec<f64>)> = Vec::new();
@@ -247,7 +273,10 @@ impl Tool for TechnicalIndicator {
             let latest: BTreeMap<String, Option<f64>> = names
                 .iter()
                 .zip(&outputs)
-                .map(|(n, v)| (n.clone(), v.last().copied().and_then(finite)))
+                .map(|(n, v)| {
+                    let last = v.last().copied().and_then(finite);
+                    (n.clone(), precision.round_opt(last))
+                })
                 .collect();
             let first_latest = names.first().and_then(|n| latest.get(n).copied().flatten());
             described.push(IndicatorInfo {
@@ -268,19 +297,23 @@ impl Tool for TechnicalIndicator {
             columns.extend(names.into_iter().zip(outputs));
         }
         if let Some(custom) = &custom {
-            let (info, values) = custom.compute(&cols)?;
+            let (mut info, values) = custom.compute(&cols)?;
+            for v in info.latest.values_mut() {
+                *v = precision.round_opt(*v);
+            }
             columns.push((custom.label().to_string(), values));
             described.push(info);
         }
-        Ok(render(
-            &args.symbol,
-            &served,
-            &cols,
-            &columns,
-            described,
+        let page = Page {
+            asked: args.symbol.trim(),
+            served: &served,
+            indicators: described,
             max_points,
             limit,
-        ))
+            budget: Budget::new(app.config.output_budget_tokens),
+            request: ctx.request(),
+        };
+        Ok(page.render(&cols, &columns, precision, cursor))
     }
 
     fn text(out: &IndicatorOutput) -> String {
@@ -408,49 +441,121 @@ fn range_text(served: &Served) -> String {
     }
 }
 
-fn render(
-    asked: &str,
-    served: &Served,
-    cols: &Columns,
-    columns: &[(String, Vec<f64>)],
+/// One answer of the indicator tool: the rows of a range, paged to the budget.
+struct Page<'a> {
+    asked: &'a str,
+    served: &'a Served,
     indicators: Vec<IndicatorInfo>,
     max_points: usize,
     limit: usize,
-) -> IndicatorOutput {
-    let clock = BarClock::of(&served.series);
-    let total = cols.len() - cols.first_in_range;
-    let from = cols.len() - total.min(max_points);
-    let series: Vec<IndicatorRow> = (from..cols.len())
-        .map(|i| IndicatorRow {
-            t: clock.format(cols.ts[i]),
-            values: columns
-                .iter()
-                .map(|(n, v)| (n.clone(), finite(v[i])))
-                .collect(),
-        })
-        .collect();
-    let truncated = total > max_points;
-    let mut messages = served.notes.clone();
-    if truncated {
-        messages.push(format!(
-            "{total} rows in range; showing the most recent {max_points}. Ask with an earlier end_date for older rows, or raise max_points (up to {limit})."
-        ));
-    } else if total == 0 {
-        messages.push("no bars in this range".to_string());
+    budget: Budget,
+    request: u64,
+}
+
+impl Page<'_> {
+    fn render(
+        &self,
+        cols: &Columns,
+        columns: &[(String, Vec<f64>)],
+        precision: Precision,
+        cursor: Option<Cursor>,
+    ) -> IndicatorOutput {
+        let clock = BarClock::of(&self.served.series);
+        let in_range = cols.first_in_range..cols.len();
+        let before = cursor.map_or(i64::MAX, |c| c.before);
+        // Every row a page may show, rendered once: the rows before the cursor.
+        let end = in_range.start + cols.ts[in_range.clone()].partition_point(|&t| t < before);
+        let rows: Vec<IndicatorRow> = (in_range.start..end)
+            .map(|i| IndicatorRow {
+                t: clock.format(cols.ts[i]),
+                values: columns
+                    .iter()
+                    .map(|(n, v)| (n.clone(), precision.round_opt(finite(v[i]))))
+                    .collect(),
+            })
+            .collect();
+        let total = in_range.len();
+        let cap = rows.len().min(self.max_points);
+        let (_, out) = self.budget.fit::<TechnicalIndicator>(cap, |n| {
+            self.build(
+                &rows[rows.len() - n..],
+                rows.len() - n,
+                total,
+                cap,
+                &cols.ts[in_range.clone()],
+            )
+        });
+        out
     }
-    let message = (!messages.is_empty()).then(|| messages.join(" "));
-    IndicatorOutput {
-        symbol: asked.trim().to_string(),
-        yahoo_symbol: served.series.yahoo_symbol.clone(),
-        interval: served.series.interval.to_string(),
-        indicators,
-        latest: series.last().cloned(),
-        series,
-        total_rows: total,
-        truncated,
-        message,
-        history_bars_used: cols.first_in_range,
-        freshness: Freshness::of(served),
+
+    /// The answer showing `rows`, the page's rows, of which `skipped` older
+    /// ones are left for the next page.
+    fn build(
+        &self,
+        rows: &[IndicatorRow],
+        skipped: usize,
+        total: usize,
+        cap: usize,
+        keys: &[i64],
+    ) -> IndicatorOutput {
+        let served = self.served;
+        let mut messages = served.notes.clone();
+        let first_key = keys.get(skipped).copied();
+        let next_cursor = (skipped > 0).then(|| {
+            Cursor {
+                request: self.request,
+                range: served.requested,
+                before: first_key.unwrap_or(i64::MAX),
+            }
+            .encode()
+        });
+        if total == 0 {
+            messages.push("no bars in this range".to_string());
+        } else if let (Some(first), Some(last)) = (rows.first(), rows.last())
+            && rows.len() < total
+        {
+            let why = if rows.len() < cap {
+                format!(
+                    "the output budget of {} tokens, shared by every indicator asked; a larger max_points still pages at the budget",
+                    self.budget.tokens()
+                )
+            } else if cap < skipped + rows.len() {
+                format!("max_points {} (at most {})", self.max_points, self.limit)
+            } else {
+                "the pages before it, which hold the newer rows".to_string()
+            };
+            let mut m = format!(
+                "{total} rows in range; this page holds {} of them, {}..{} (limited by {why}).",
+                rows.len(),
+                first.t,
+                last.t
+            );
+            if skipped > 0 {
+                m.push_str(&format!(
+                    " For the {skipped} rows before {}, pass next_cursor as `cursor` with the same arguments.",
+                    first.t
+                ));
+            }
+            messages.push(m);
+        }
+        let mut out = IndicatorOutput {
+            symbol: self.asked.to_string(),
+            yahoo_symbol: served.series.yahoo_symbol.clone(),
+            interval: served.series.interval.to_string(),
+            timezone: served.series.instrument.timezone.clone(),
+            indicators: self.indicators.clone(),
+            latest: rows.last().cloned(),
+            series: rows.to_vec(),
+            total_rows: total,
+            truncated: rows.len() < total,
+            next_cursor,
+            estimated_tokens: 0,
+            message: (!messages.is_empty()).then(|| messages.join(" ")),
+            history_bars_used: served.warmup_len(),
+            freshness: Freshness::of(served),
+        };
+        Budget::stamp::<TechnicalIndicator>(&mut out);
+        out
     }
 }
 
@@ -460,16 +565,25 @@ fn render_text(out: &IndicatorOutput) -> String {
         .iter()
         .flat_map(|i| i.columns.iter().map(String::as_str))
         .collect();
+    let times: Vec<String> = out.series.iter().map(|r| r.t.clone()).collect();
     let mut text = format!(
-        "{} ({}) {} {}: {} of {} rows; {}\n",
+        "{} ({}) {} {}, {}: {} of {} rows; {}",
         out.symbol,
         out.yahoo_symbol,
         out.interval,
         names.join(","),
+        zone_note(&out.timezone, &times),
         out.series.len(),
         out.total_rows,
         out.freshness.summary()
     );
+    if out.truncated {
+        text.push_str("; TRUNCATED");
+    }
+    if let Some(c) = &out.next_cursor {
+        let _ = write!(text, "; next_cursor {c}");
+    }
+    text.push('\n');
     for i in &out.indicators {
         if let Some(r) = &i.reading {
             let _ = writeln!(text, "# {r}");
@@ -485,7 +599,7 @@ fn render_text(out: &IndicatorOutput) -> String {
     }
     text.push('\n');
     for row in &out.series {
-        text.push_str(&row.t);
+        text.push_str(&short_time(&row.t));
         for n in &names {
             text.push(',');
             if let Some(Some(v)) = row.values.get(*n) {

@@ -20,6 +20,8 @@ mod freshness;
 mod indicators;
 mod market_status;
 mod news;
+mod numbers;
+mod paging;
 mod patterns;
 mod quote;
 pub mod reference;

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::args::{Choice, bar_query};
 use super::columns::Columns;
 use super::freshness::{BarClock, Freshness};
+use super::paging::Budget;
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::indicators::Warmup;
@@ -80,8 +81,14 @@ pub struct PatternOutput {
     pub counts: BTreeMap<String, usize>,
     /// True when the newest candle's session is still in progress: a pattern on it may not hold at the close.
     pub newest_candle_partial: bool,
+    /// Set when not every occurrence is listed, with how to see the older ones.
+    pub message: Option<String>,
+    /// Estimated tokens of this answer (bytes / 4 of the larger of its text and structured content).
+    pub estimated_tokens: usize,
     pub freshness: Freshness,
 }
+
+super::paging::measured!(PatternOutput);
 
 impl Tool for CandlestickPatterns {
     const NAME: &'static str = "detect_candlestick_patterns";
@@ -161,32 +168,56 @@ impl Tool for CandlestickPatterns {
         }
         let clock = BarClock::of(&served.series);
         let total = found.len();
-        Ok(PatternOutput {
+        let base = PatternOutput {
             symbol: args.symbol.trim().to_string(),
             yahoo_symbol: served.series.yahoo_symbol.clone(),
             interval: served.series.interval.to_string(),
             bars_scanned: cols.len() - cols.first_in_range,
             patterns_checked: specs.len(),
-            occurrences: found
-                .iter()
-                .take(MAX_OCCURRENCES)
-                .map(|&(i, name, code)| Occurrence {
-                    t: clock.format(cols.ts[i]),
-                    pattern: name.to_string(),
-                    signal: if code > 0 { "bullish" } else { "bearish" }.to_string(),
-                    strength: code.abs(),
-                    code,
-                })
-                .collect(),
+            occurrences: Vec::new(),
             total_occurrences: total,
-            truncated: total > MAX_OCCURRENCES,
+            truncated: false,
             counts,
             newest_candle_partial: served
                 .in_range()
                 .last()
                 .is_some_and(|b| served.is_partial(b)),
+            message: None,
+            estimated_tokens: 0,
             freshness: Freshness::of(&served),
-        })
+        };
+        let listed: Vec<Occurrence> = found
+            .iter()
+            .take(MAX_OCCURRENCES)
+            .map(|&(i, name, code)| Occurrence {
+                t: clock.format(cols.ts[i]),
+                pattern: name.to_string(),
+                signal: if code > 0 { "bullish" } else { "bearish" }.to_string(),
+                strength: code.abs(),
+                code,
+            })
+            .collect();
+        let budget = Budget::new(app.config.output_budget_tokens);
+        let cap = listed.len();
+        let (_, out) = budget.fit::<CandlestickPatterns>(cap, |n| {
+            let mut out = base.clone();
+            out.occurrences = listed[..n].to_vec();
+            out.truncated = n < total;
+            if let Some(oldest) = out.occurrences.last().filter(|_| n < total) {
+                let why = if n < cap {
+                    format!("the output budget of {} tokens", budget.tokens())
+                } else {
+                    format!("at most {MAX_OCCURRENCES} listed")
+                };
+                out.message = Some(format!(
+                    "{total} occurrences; the newest {n} are listed, back to {} (limited by {why}); `counts` covers them all. For older ones ask again with end_date {}, or name fewer patterns",
+                    oldest.t, oldest.t
+                ));
+            }
+            Budget::stamp::<CandlestickPatterns>(&mut out);
+            out
+        });
+        Ok(out)
     }
 
     fn text(out: &PatternOutput) -> String {
@@ -199,6 +230,9 @@ impl Tool for CandlestickPatterns {
             out.bars_scanned,
             out.freshness.summary()
         );
+        if let Some(m) = &out.message {
+            let _ = writeln!(text, "# {m}");
+        }
         for o in &out.occurrences {
             let _ = writeln!(text, "{} {} {} {}", o.t, o.pattern, o.signal, o.strength);
         }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::args::{Choice, bar_query};
 use super::freshness::{BarClock, Freshness};
+use super::numbers::{Precision, price};
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::calendar;
@@ -218,16 +219,19 @@ fn quote(asked: &str, served: &Served, now: DateTime<chrono::Utc>) -> Result<Quo
             series.yahoo_symbol
         ));
     };
-    let previous_close = bars.len().checked_sub(2).map(|i| bars[i].close);
+    let previous_close = bars.len().checked_sub(2).map(|i| price(bars[i].close));
     let meta = &series.instrument;
-    let (price, traded_at) = match (meta.regular_market_price, meta.regular_market_time) {
+    let (last_price, traded_at) = match (meta.regular_market_price, meta.regular_market_time) {
         // The meta's price is the last trade when it is not older than the
         // latest bar, and not after now (replay: the stored meta may be
         // from a later fetch than the replay instant).
         (Some(p), Some(t)) if p.is_finite() && t >= last.ts && t <= now.timestamp() => (p, Some(t)),
         _ => (last.close, None),
     };
-    let change = previous_close.map(|p| price - p);
+    // Differences of the quoted decimals, to 10 digits: 2855.9 - 2850.1 is 5.8.
+    let last_price = price(last_price);
+    let digits = Precision::default();
+    let change = previous_close.map(|p| digits.round(last_price - p));
     let year_ago = last.ts - 365 * 86_400;
     let year = bars.iter().filter(|b| b.ts > year_ago);
     let (hi, lo) = year.fold((f64::MIN, f64::MAX), |(h, l), b| {
@@ -246,22 +250,22 @@ fn quote(asked: &str, served: &Served, now: DateTime<chrono::Utc>) -> Result<Quo
         symbol: asked.trim().to_ascii_uppercase(),
         yahoo_symbol: series.yahoo_symbol.clone(),
         currency: meta.currency.clone(),
-        price,
+        price: last_price,
         change,
         change_pct: previous_close
             .filter(|p| *p != 0.0)
-            .map(|p| (price - p) / p * 100.0),
+            .map(|p| digits.round((last_price - p) / p * 100.0)),
         previous_close,
         session_date: clock.format(last.ts),
-        open: last.open,
-        high: last.high,
-        low: last.low,
+        open: price(last.open),
+        high: price(last.high),
+        low: price(last.low),
         volume: last.volume,
         last_trade_time: traded_at
             .and_then(|t| zone.timestamp_opt(t, 0).single())
             .map_or_else(|| clock.format(last.ts), |t| t.to_rfc3339()),
-        week52_high: hi,
-        week52_low: lo,
+        week52_high: price(hi),
+        week52_low: price(lo),
         market_phase,
         market_open: served.market_open,
         freshness: Freshness::of(served),

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
@@ -64,8 +65,25 @@ fn run_erased<'a, T: Tool>(
     ctx: &'a mut CallContext,
 ) -> BoxFuture<'a, Result<ToolOutput, CallError>> {
     Box::pin(async move {
+        ctx.set_request(super::paging::request_hash(&args));
         let args: T::Args = decode(T::NAME, args)?;
-        let output = T::run(app, args, ctx).await?;
+        // A panic in a tool is a bug; it must not leave the call without
+        // an answer (the client would wait forever) or take the server down.
+        let output = std::panic::AssertUnwindSafe(T::run(app, args, ctx))
+            .catch_unwind()
+            .await
+            .map_err(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(tool = T::NAME, panic = %what, "tool panicked");
+                CallError::Tool(format!(
+                    "{}: internal error ({what}); this is a bug in the server, which keeps serving. Try other arguments, and report it",
+                    T::NAME
+                ))
+            })??;
         let text = T::text(&output);
         let image = T::image(&output);
         let structured = serde_json::to_value(&output)

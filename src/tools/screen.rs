@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::args::limit;
 use super::columns::Columns;
+use super::numbers::{Precision, price};
+use super::paging::Budget;
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::directory::Directory;
@@ -52,9 +54,12 @@ pub struct ScreenArgs {
     /// A term or expression to sort the matches by, ascending; append " desc" for descending (e.g. "rsi(14) desc").
     #[serde(default)]
     pub sort_by: Option<String>,
-    /// Most matches to return (default 20, at most 200).
+    /// Most matches to return (default 20, at most 200). The server's output budget may cut them further, with a message.
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Significant digits of the term values, 1 to 17 (default 10). Prices print as quoted.
+    #[serde(default)]
+    pub precision: Option<i64>,
 }
 
 /// One term's value at the evaluated bar.
@@ -104,6 +109,10 @@ pub struct ScreenOutput {
     pub stale_symbols: Vec<String>,
     /// About the universe: index membership is today's (survivorship bias for past dates).
     pub note: Option<String>,
+    /// Set when `limit` or the output budget left matches out, with how to see them.
+    pub message: Option<String>,
+    /// Estimated tokens of this answer (bytes / 4 of the larger of its text and structured content).
+    pub estimated_tokens: usize,
 }
 
 /// The compiled condition and sort key, checked before any fetch.
@@ -144,6 +153,8 @@ impl Screen {
     }
 }
 
+super::paging::measured!(ScreenOutput);
+
 impl Tool for ScreenStocks {
     const NAME: &'static str = "screen_stocks";
     type Args = ScreenArgs;
@@ -166,6 +177,7 @@ impl Tool for ScreenStocks {
     ) -> Result<ScreenOutput, ToolError> {
         let screen = Screen::compile(&args.conditions, args.sort_by.as_deref())?;
         let limit = limit(args.limit, 20, MAX_UNIVERSE)?;
+        let precision = Precision::of(args.precision)?;
         let (universe, symbols, note) = resolve_universe(args.universe.as_ref())?;
         let today = crate::calendar::Exchange::Nse
             .calendar()
@@ -207,7 +219,7 @@ impl Tool for ScreenStocks {
             if served.stale {
                 stale_symbols.push(served.series.yahoo_symbol.clone());
             }
-            match evaluate(&screen, asked, &served, as_of) {
+            match evaluate(&screen, asked, &served, as_of, precision) {
                 Ok(Some(m)) => matches.push(m),
                 Ok(None) => {}
                 Err(reason) => not_evaluated.push(NotEvaluated {
@@ -220,8 +232,7 @@ impl Tool for ScreenStocks {
             sort_matches(&mut matches, descending);
         }
         let total_matches = matches.len();
-        matches.truncate(limit);
-        Ok(ScreenOutput {
+        let base = ScreenOutput {
             universe,
             symbols_screened: total,
             conditions: screen.program.label(screen.condition).to_string(),
@@ -233,12 +244,36 @@ impl Tool for ScreenStocks {
                     if d { " desc" } else { "" }
                 )
             }),
-            matches,
+            matches: Vec::new(),
             total_matches,
             not_evaluated,
             stale_symbols,
             note,
-        })
+            message: None,
+            estimated_tokens: 0,
+        };
+        let budget = Budget::new(app.config.output_budget_tokens);
+        let cap = total_matches.min(limit);
+        let (_, out) = budget.fit::<ScreenStocks>(cap, |n| {
+            let mut out = base.clone();
+            out.matches = matches[..n].to_vec();
+            if n < total_matches {
+                let why = if n < cap {
+                    format!(
+                        "the output budget of {} tokens; narrow the universe or the condition, or sort_by to rank the ones you want first",
+                        budget.tokens()
+                    )
+                } else {
+                    format!("limit {limit} (at most {MAX_UNIVERSE})")
+                };
+                out.message = Some(format!(
+                    "{total_matches} symbols match; this answer lists the first {n} (limited by {why})"
+                ));
+            }
+            Budget::stamp::<ScreenStocks>(&mut out);
+            out
+        });
+        Ok(out)
     }
 
     fn text(out: &ScreenOutput) -> String {
@@ -255,7 +290,7 @@ impl Tool for ScreenStocks {
                 .terms
                 .iter()
                 .map(|t| match t.value {
-                    Some(v) => format!("{}={v:.2}", t.term),
+                    Some(v) => format!("{}={v}", t.term),
                     None => format!("{}=n/a", t.term),
                 })
                 .collect();
@@ -273,6 +308,9 @@ impl Tool for ScreenStocks {
         }
         if let Some(note) = &out.note {
             let _ = writeln!(text, "# {note}");
+        }
+        if let Some(m) = &out.message {
+            let _ = writeln!(text, "# {m}");
         }
         text
     }
@@ -378,6 +416,7 @@ fn evaluate(
     asked: &str,
     served: &Served,
     as_of: NaiveDate,
+    precision: Precision,
 ) -> Result<Option<ScreenMatch>, String> {
     let cols = Columns::of(served);
     let Some(index) = expr::last_bar_at_or_before(&cols.ts, date_key(as_of)) else {
@@ -412,13 +451,14 @@ fn evaluate(
         .into_iter()
         .map(|t| TermOut {
             term: t.label.to_string(),
-            value: t.value.is_finite().then_some(t.value),
+            value: t.value.is_finite().then(|| precision.round(t.value)),
         })
         .collect();
     let sort_value = screen
         .sort
         .map(|(root, _)| ev.value(root, last))
-        .filter(|v| v.is_finite());
+        .filter(|v| v.is_finite())
+        .map(|v| precision.round(v));
     if let Some((root, _)) = screen.sort {
         let label = screen.program.label(root);
         if !terms.iter().any(|t| t.term == label) {
@@ -436,7 +476,7 @@ fn evaluate(
             .by_yahoo(&series.yahoo_symbol)
             .map(|l| l.name.clone()),
         date: date.to_string(),
-        close: cols.close[index],
+        close: price(cols.close[index]),
         terms,
         sort_value,
     }))

@@ -229,8 +229,42 @@ pub async fn db_scalar(db: &Path, sql: &'static str) -> i64 {
         .unwrap()
 }
 
+/// The chart tool's bars as one object per bar (`{t,o,h,l,c,adj_close,v}`,
+/// adj_close filled from c where the answer left it out).
 pub fn bars(result: &CallToolResult) -> Vec<Value> {
-    ok(result)["bars"].as_array().unwrap().clone()
+    rows(&Value::Object(ok(result).clone()))
+}
+
+/// A source price as answers print it: the shortest decimal of its
+/// float32 (std's `Display`, not the server's formatter), as a double.
+pub fn quoted(x: f64) -> f64 {
+    (x as f32).to_string().parse().unwrap()
+}
+
+/// [`bars`] of a structured chart answer.
+pub fn rows(out: &Value) -> Vec<Value> {
+    let cols = &out["bars"];
+    let n = cols["t"].as_array().expect("bars.t").len();
+    for k in ["o", "h", "l", "c", "v"] {
+        assert_eq!(
+            cols[k].as_array().map(Vec::len),
+            Some(n),
+            "bars.{k}: {cols}"
+        );
+    }
+    let adj = if cols["adj_close"].is_array() {
+        "adj_close"
+    } else {
+        "c"
+    };
+    (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "t": cols["t"][i], "o": cols["o"][i], "h": cols["h"][i], "l": cols["l"][i],
+                "c": cols["c"][i], "adj_close": cols[adj][i], "v": cols["v"][i],
+            })
+        })
+        .collect()
 }
 
 pub fn source(result: &CallToolResult) -> String {
