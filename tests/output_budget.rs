@@ -24,6 +24,20 @@ fn sizes(r: &CallToolResult) -> (usize, usize) {
     (structured.len(), text(r).len())
 }
 
+/// Prints an answer's sizes for the closing note; returns (structured, text) bytes.
+fn report(what: &str, r: &CallToolResult) -> (usize, usize) {
+    let out = ok(r);
+    let (structured, text_len) = sizes(r);
+    eprintln!(
+        "{what}: {} of {} bars, text {text_len} B (~{} tokens), structured {structured} B (~{} tokens)",
+        out["bars"]["t"].as_array().unwrap().len(),
+        out["total_bars"],
+        text_len.div_ceil(4),
+        structured.div_ceil(4)
+    );
+    (structured, text_len)
+}
+
 /// Tokens as the server estimates them: bytes / 4 of the larger content.
 fn tokens(r: &CallToolResult) -> usize {
     let (s, t) = sizes(r);
@@ -198,13 +212,7 @@ async fn a_year_of_itc_fits_the_targets_and_five_years_page_at_the_budget() {
     )
     .await;
     let out = ok(&r);
-    let (structured, text_len) = sizes(&r);
-    eprintln!(
-        "ITC 1y daily: {} bars, text {text_len} B (~{} tokens), structured {structured} B (~{} tokens)",
-        out["total_bars"],
-        text_len.div_ceil(4),
-        structured.div_ceil(4)
-    );
+    let (structured, text_len) = report("ITC 1y daily", &r);
     assert_eq!(out["truncated"], false);
     assert!(text_len <= 14 * 1024, "text {text_len}");
     assert!(structured <= 26 * 1024, "structured {structured}");
@@ -231,13 +239,7 @@ async fn a_year_of_itc_fits_the_targets_and_five_years_page_at_the_budget() {
     )
     .await;
     let out = ok(&r);
-    let (structured, text_len) = sizes(&r);
-    eprintln!(
-        "ITC 5y daily, default args: {} of {} bars, text {text_len} B, structured {structured} B, ~{} tokens",
-        out["bars"]["t"].as_array().unwrap().len(),
-        out["total_bars"],
-        tokens(&r)
-    );
+    report("ITC 5y daily, default arguments", &r);
     assert!(tokens(&r) <= BUDGET, "{}", tokens(&r));
     assert_eq!(out["truncated"], true);
     assert!(out["next_cursor"].is_string());
@@ -264,13 +266,8 @@ async fn a_day_of_one_minute_bars_fits_the_default_budget() {
     )
     .await;
     let out = ok(&r);
-    let (structured, text_len) = sizes(&r);
+    report("RELIANCE 1m, one day", &r);
     let n = out["bars"]["t"].as_array().unwrap().len();
-    eprintln!(
-        "RELIANCE 1m, one day: {n} bars, text {text_len} B (~{} tokens), structured {structured} B (~{} tokens)",
-        text_len.div_ceil(4),
-        structured.div_ceil(4)
-    );
     assert_eq!(n, 375);
     assert_eq!(out["truncated"], false, "{:?}", out["message"]);
     assert!(tokens(&r) <= BUDGET);

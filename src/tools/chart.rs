@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::args::{Choice, adjust, bar_query, max_points};
 use super::freshness::{BarClock, Freshness, short_time, zone_note};
 use super::numbers::price;
-use super::paging::{Budget, Cursor};
+use super::paging::{Budget, Cursor, end_header};
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::model::{Bar, INTERVALS, Interval};
@@ -382,13 +382,7 @@ fn render_text(out: &ChartOutput) -> String {
         out.total_bars,
         out.freshness.summary()
     );
-    if out.truncated {
-        text.push_str("; TRUNCATED");
-    }
-    if let Some(c) = &out.next_cursor {
-        let _ = write!(text, "; next_cursor {c}");
-    }
-    text.push('\n');
+    end_header(&mut text, out.truncated, out.next_cursor.as_deref());
     if let Some(m) = &out.message {
         let _ = writeln!(text, "# {m}");
     }

@@ -14,7 +14,7 @@ use super::columns::Columns;
 use super::custom_indicator::ExpressionJob;
 use super::freshness::{BarClock, Freshness, short_time, zone_note};
 use super::numbers::Precision;
-use super::paging::{Budget, Cursor};
+use super::paging::{Budget, Cursor, end_header};
 use super::{CallContext, Tool, ToolError};
 use crate::app::App;
 use crate::indicators::{self, IndicatorSpec, Warmup};
@@ -577,13 +577,7 @@ fn render_text(out: &IndicatorOutput) -> String {
         out.total_rows,
         out.freshness.summary()
     );
-    if out.truncated {
-        text.push_str("; TRUNCATED");
-    }
-    if let Some(c) = &out.next_cursor {
-        let _ = write!(text, "; next_cursor {c}");
-    }
-    text.push('\n');
+    end_header(&mut text, out.truncated, out.next_cursor.as_deref());
     for i in &out.indicators {
         if let Some(r) = &i.reading {
             let _ = writeln!(text, "# {r}");

@@ -87,21 +87,38 @@ impl Budget {
         let full = all.estimated_tokens();
         let per_row = (full.saturating_sub(fixed) as f64 / max as f64).max(f64::MIN_POSITIVE);
         let guess = ((self.tokens.saturating_sub(fixed)) as f64 / per_row) as usize;
-        let (mut lo, mut hi) = (1, max); // render(lo) is shown; render(hi) does not fit
+        // render(lo) fits (one row always counts as fitting); render(hi) does not.
+        let (mut lo, mut hi) = (0, max);
         let mut best = None;
-        let mut probe = guess.clamp(1, max - 1);
-        loop {
-            let out = render(probe);
-            if fits(&out) || probe == 1 {
-                lo = probe;
-                best = Some((probe, out));
+        let mut try_rows = |n: usize, lo: &mut usize, hi: &mut usize| {
+            let out = render(n);
+            let ok = n == 1 || fits(&out);
+            if ok {
+                *lo = n;
+                best = Some((n, out));
             } else {
-                hi = probe;
+                *hi = n;
             }
-            if hi - lo <= 1 {
+            ok
+        };
+        // The guess is usually within a few rows: gallop away from it until
+        // the boundary is bracketed, then bisect.
+        let up = try_rows(guess.clamp(1, max - 1), &mut lo, &mut hi);
+        let mut step = 1;
+        while hi - lo > 1 {
+            let next = if up {
+                (lo + step).min(hi - 1)
+            } else {
+                hi.saturating_sub(step).max(lo + 1)
+            };
+            if try_rows(next, &mut lo, &mut hi) != up {
                 break;
             }
-            probe = lo + (hi - lo) / 2;
+            step *= 2;
+        }
+        while hi - lo > 1 {
+            let probe = lo + (hi - lo) / 2;
+            try_rows(probe, &mut lo, &mut hi);
         }
         best.unwrap_or_else(|| (1, render(1)))
     }
@@ -198,6 +215,19 @@ impl Cursor {
         }
         Ok(())
     }
+}
+
+/// Ends a text header line with what the reader must know about paging:
+/// `; TRUNCATED; next_cursor <cursor>`.
+pub fn end_header(text: &mut String, truncated: bool, next_cursor: Option<&str>) {
+    if truncated {
+        text.push_str("; TRUNCATED");
+    }
+    if let Some(c) = next_cursor {
+        text.push_str("; next_cursor ");
+        text.push_str(c);
+    }
+    text.push('\n');
 }
 
 /// A stable hash of a call's arguments without `cursor`: the same for
