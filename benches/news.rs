@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use trading_mcp::clock::{Clock, ManualClock};
-use trading_mcp::news::{Article, Feed, NewsConfig, dedup_key, stable_id};
+use trading_mcp::news::{Article, Feed, NewsConfig, dedup_key, parse_feed, stable_id};
 use trading_mcp::service::{NewsRequest, NewsService};
 use trading_mcp::store::{BarStore, FeedFetchRow, FetchStatus, LinkKind, NewsItem};
 use trading_mcp::upstream::{FeedBody, FeedClient, HttpUpstream, UpstreamConfig};
@@ -95,7 +95,7 @@ fn article(i: usize, published_at: i64) -> Article {
     }
 }
 
-async fn seeded() -> (tempfile::TempDir, NewsService) {
+async fn seeded() -> (tempfile::TempDir, BarStore, NewsService) {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2025, 4, 6, 6, 30, 0).unwrap());
     let store = BarStore::open(&dir.path().join("bench.db")).await.unwrap();
@@ -129,7 +129,8 @@ async fn seeded() -> (tempfile::TempDir, NewsService) {
     };
     let http = Arc::new(HttpUpstream::new(upstream, clock.clone(), store.clone()).unwrap());
     let client = FeedClient::new(http, &config).unwrap();
-    (dir, NewsService::new(store, client, clock, config))
+    let service = NewsService::new(store.clone(), client, clock, config);
+    (dir, store, service)
 }
 
 /// A 100-item RSS feed like a publisher's: HTML descriptions, company names.
@@ -157,7 +158,7 @@ fn feed_body(run: usize) -> Vec<u8> {
 
 fn news(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (_dir, service) = rt.block_on(seeded());
+    let (_dir, store, service) = rt.block_on(seeded());
     let search = |q: &str| NewsRequest {
         query: Some(q.into()),
         ..NewsRequest::default()
@@ -197,6 +198,47 @@ fn news(c: &mut Criterion) {
                 async move {
                     let done = service.ingest(feed, &body).await.unwrap();
                     assert_eq!(done.new_items, 100);
+                }
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    // The two halves of an ingest, so a regression says which one moved.
+    let body = feed_body(usize::MAX);
+    let now = Utc.with_ymd_and_hms(2025, 4, 6, 6, 30, 0).unwrap();
+    g.bench_function("parse_100_item_feed", |b| {
+        b.iter(|| parse_feed(&body, &feed, 500, now).unwrap())
+    });
+    let stored = AtomicUsize::new(ARTICLES);
+    g.bench_function("store_100_items", |b| {
+        b.to_async(&rt).iter_batched(
+            || {
+                let first = stored.fetch_add(100, Ordering::Relaxed);
+                (first..first + 100)
+                    .map(|i| {
+                        // Titles repeat across the corpus; a key of its own
+                        // keeps each article new (the dedup lookup still runs).
+                        let mut article = article(i, now.timestamp() - 600);
+                        article.dedup_key = Some(format!("bench store {i}"));
+                        NewsItem {
+                            article,
+                            links: vec![("TCS".to_string(), LinkKind::Text)],
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            },
+            |items| {
+                let store = &store;
+                async move {
+                    let fetch = FeedFetchRow {
+                        feed: "bench:store".into(),
+                        at: now.timestamp(),
+                        status: FetchStatus::Ok,
+                        items: 100,
+                        error: None,
+                    };
+                    let new = store.save_feed(&fetch, &items, true, now.timestamp());
+                    assert_eq!(new.await.unwrap(), 100);
                 }
             },
             criterion::BatchSize::SmallInput,

@@ -73,7 +73,7 @@ pub struct Settings {
     #[arg(long, env = "TRADING_MCP_CONFIG", global = true)]
     #[serde(skip)]
     pub config: Option<PathBuf>,
-    /// SQLite database file; created with its schema on first run.
+    /// SQLite database file; created with its schema on first run. A URL (`postgres://…`) is refused.
     #[arg(long, env = "TRADING_MCP_DB", global = true, default_value_os_t = Settings::default().db)]
     pub db: PathBuf,
     /// Base URL of the Yahoo Finance chart API.
@@ -440,6 +440,7 @@ impl Settings {
                 self.output_budget_tokens
             )));
         }
+        check_db_location(&self.db)?;
         if self.max_points_limit == 0 {
             return Err(ConfigError::Invalid(
                 "max_points_limit must be at least 1".into(),
@@ -636,6 +637,34 @@ pub fn read_file(path: &Path) -> Result<Settings, ConfigError> {
     })
 }
 
+/// `--db` names an SQLite file. A URL (`postgres://…`, `sqlite://…`) would
+/// otherwise be taken as a relative path and silently create a directory
+/// named after its scheme, so every URL is refused with what to give instead.
+fn check_db_location(db: &Path) -> Result<(), ConfigError> {
+    let text = db.to_string_lossy();
+    let Some((scheme, _)) = text.split_once("://") else {
+        return Ok(());
+    };
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if !is_scheme {
+        return Ok(());
+    }
+    let why = match scheme.to_ascii_lowercase().as_str() {
+        "postgres" | "postgresql" => {
+            "this build stores in SQLite only; a shared PostgreSQL store is not available yet"
+                .to_string()
+        }
+        "sqlite" | "file" => "give the file's path itself, without the scheme".to_string(),
+        other => format!("{other}:// is not a database this server can use"),
+    };
+    Err(ConfigError::Invalid(format!(
+        "db {text:?}: {why}; --db (or TRADING_MCP_DB) takes the path of an SQLite file, e.g. data/trading-mcp.db"
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -675,5 +704,31 @@ mod tests {
         .into_config()
         .unwrap_err();
         assert!(err.to_string().contains("rate_limit"), "{err}");
+    }
+
+    #[test]
+    fn a_database_url_is_refused_rather_than_taken_for_a_directory() {
+        let refused = |db: &str| {
+            Settings {
+                db: PathBuf::from(db),
+                ..Settings::default()
+            }
+            .into_config()
+            .unwrap_err()
+            .to_string()
+        };
+        let pg = refused("postgres://trader@db.internal/market");
+        assert!(pg.contains("PostgreSQL store is not available"), "{pg}");
+        assert!(pg.contains("path of an SQLite file"), "{pg}");
+        assert!(refused("sqlite:///tmp/x.db").contains("without the scheme"));
+        assert!(refused("mysql://h/db").contains("mysql:// is not a database"));
+        for path in ["data/x.db", "/tmp/odd:name.db", "./a://b.db"] {
+            let config = Settings {
+                db: PathBuf::from(path),
+                ..Settings::default()
+            }
+            .into_config();
+            assert!(config.is_ok(), "{path}: {config:?}");
+        }
     }
 }

@@ -93,7 +93,8 @@ async fn news_is_fetched_once_stored_and_served_from_the_store() {
         .unwrap()
         .iter()
         .find(|a| a["source"] == "BSE")
-        .expect("BSE's notice among the market news");
+        // The whole answer on failure: which feed failed, or what outranked it.
+        .unwrap_or_else(|| panic!("BSE's notice among the market news: {out:?}"));
     assert!(
         bse["symbols"].as_array().unwrap().contains(&json!("TCS")),
         "{bse}"

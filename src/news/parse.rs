@@ -12,6 +12,8 @@ use super::text::{canonical_url, clean_title, dedup_key, split_publisher, stable
 /// An item made into an article, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
+    /// The stable id ([`stable_id`] of the canonical URL or GUID), stored
+    /// as `news.uid`.
     pub id: i64,
     pub title: String,
     pub summary: String,

@@ -73,3 +73,115 @@ pub async fn run(conn: &mut SqliteConnection) -> Result<usize, refinery_core::Er
         .await?;
     Ok(report.applied_migrations().len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use refinery_core::Target;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    async fn scalar(conn: &mut SqliteConnection, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(conn).await.unwrap()
+    }
+
+    /// V5 renumbers news rows: a store with articles at V4 keeps every
+    /// article, link and searchable word, with the old id as `uid`.
+    #[tokio::test]
+    async fn news_keeps_its_articles_links_and_index_across_the_renumbering() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join("v4.db"))
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+        embedded::migrations::runner()
+            .set_target(Target::Version(4))
+            .run_async(&mut MigrationConnection(&mut conn))
+            .await
+            .unwrap();
+        for (id, title, published) in [
+            (
+                -7_000_000_000_000_000_001_i64,
+                "Infosys wins a zeolite deal",
+                200,
+            ),
+            (5_000_000_000_000_000_003, "TCS and Infosys report", 100),
+        ] {
+            sqlx::query(
+                "INSERT INTO news (id, title, summary, url, source, published_at, fetched_at, dedup_key)
+                 VALUES (?, ?, 'summary words', 'https://x.example/' || ?, 'Wire', ?, 300, ?)",
+            )
+            .bind(id)
+            .bind(title)
+            .bind(id)
+            .bind(published)
+            .bind(title)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO news_symbols (symbol, news_id, link) VALUES
+             ('INFY', -7000000000000000001, 'feed'), ('INFY', 5000000000000000003, 'text'),
+             ('TCS', 5000000000000000003, 'feed')",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+        assert_eq!(run(&mut conn).await.unwrap(), 1);
+
+        assert_eq!(scalar(&mut conn, "SELECT COUNT(*) FROM news").await, 2);
+        // Renumbered in arrival (then publication) order, the hash kept.
+        let rows: Vec<(i64, i64, String)> =
+            sqlx::query_as("SELECT id, uid, title FROM news ORDER BY id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    1,
+                    5_000_000_000_000_000_003,
+                    "TCS and Infosys report".into()
+                ),
+                (
+                    2,
+                    -7_000_000_000_000_000_001,
+                    "Infosys wins a zeolite deal".into()
+                ),
+            ]
+        );
+        let links: Vec<(String, i64, String)> = sqlx::query_as(
+            "SELECT s.symbol, n.uid, s.link FROM news_symbols s JOIN news n ON n.id = s.news_id
+             ORDER BY s.symbol, n.uid",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            links,
+            vec![
+                ("INFY".into(), -7_000_000_000_000_000_001, "feed".into()),
+                ("INFY".into(), 5_000_000_000_000_000_003, "text".into()),
+                ("TCS".into(), 5_000_000_000_000_000_003, "feed".into()),
+            ]
+        );
+        let found = "SELECT n.uid FROM news_fts JOIN news n ON n.id = news_fts.rowid
+                     WHERE news_fts MATCH 'zeolite'";
+        assert_eq!(scalar(&mut conn, found).await, -7_000_000_000_000_000_001);
+        assert_eq!(
+            scalar(&mut conn, "SELECT COUNT(*) FROM pragma_foreign_key_check").await,
+            0
+        );
+        assert_eq!(
+            scalar(
+                &mut conn,
+                "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v4'"
+            )
+            .await,
+            0
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! L2: the SQLite file. The only module that writes SQL.
 //!
-//! One pool, WAL journal, `synchronous=NORMAL`, a busy timeout and foreign
-//! keys on. The schema lives in `migrations/` and is applied at open.
+//! One pool, WAL journal, `synchronous=NORMAL`, a busy timeout, foreign
+//! keys on and temporary storage in memory. The schema lives in `migrations/` and is applied at open.
 
 mod bars;
 mod calls;
@@ -75,7 +75,11 @@ impl BarStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Statement journals (a multi-row upsert under a trigger or a
+            // foreign key keeps one) in memory rather than in a temp file:
+            // a 100-item news save spent 15 % of its time writing one.
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)

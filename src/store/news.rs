@@ -7,8 +7,8 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use super::{BarStore, StoreError};
 use crate::news::Article;
 
-/// Articles per multi-row INSERT (10 columns each, far below SQLite's
-/// 32,766 bound parameters).
+/// Rows per multi-row statement (at most 11 columns each, far below
+/// SQLite's 32,766 bound parameters).
 const INSERT_CHUNK: usize = 500;
 
 /// Two articles with the same title and publisher published further apart
@@ -106,6 +106,7 @@ pub struct NewsSearch<'a> {
 /// An article as stored, with the symbols linked to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredArticle {
+    /// The row number (`news.id`), not the stable id.
     pub id: i64,
     pub title: String,
     pub summary: String,
@@ -158,7 +159,7 @@ impl BarStore {
         };
 
         // Against the store: the same title and publisher under another URL
-        // is the stored article; its id takes over.
+        // is the stored article; its uid takes over.
         let keys: Vec<&str> = items
             .iter()
             .filter_map(|i| i.article.dedup_key.as_deref())
@@ -166,7 +167,7 @@ impl BarStore {
         let mut known: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
         for chunk in keys.chunks(INSERT_CHUNK) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "SELECT dedup_key, id, published_at FROM news WHERE dedup_key IN (",
+                "SELECT dedup_key, uid, published_at FROM news WHERE dedup_key IN (",
             );
             let mut list = q.separated(", ");
             for k in chunk {
@@ -187,24 +188,53 @@ impl BarStore {
                 .as_ref()
                 .and_then(|k| known.get(k))
                 .and_then(|rows| {
-                    rows.iter().find(|(id, at)| {
-                        *id != a.id && (at - a.published_at).abs() <= DEDUP_WINDOW_SECS
+                    rows.iter().find(|(uid, at)| {
+                        *uid != a.id && (at - a.published_at).abs() <= DEDUP_WINDOW_SECS
                     })
                 });
-            if let Some((id, _)) = twin {
-                a.id = *id;
+            if let Some((uid, _)) = twin {
+                a.id = *uid;
             }
         }
 
-        let mut new_items = 0usize;
+        // Which are stored already (by uid), and their row numbers.
+        let mut row_of: HashMap<i64, i64> = HashMap::new();
         for chunk in items.chunks(INSERT_CHUNK) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT uid, id FROM news WHERE uid IN (");
+            let mut list = q.separated(", ");
+            for item in chunk {
+                list.push_bind(item.article.id);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                row_of.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+        let stored: Vec<i64> = row_of.values().copied().collect();
+
+        // New articles take the next row numbers: in arrival order they land
+        // on the last pages of the table and its indexes. The write lock is
+        // held, so nobody else numbers rows meanwhile.
+        let mut next: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM news")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut fresh: Vec<(i64, &Article)> = Vec::new();
+        for item in &items {
+            if let std::collections::hash_map::Entry::Vacant(e) = row_of.entry(item.article.id) {
+                e.insert(next);
+                fresh.push((next, &item.article));
+                next += 1;
+            }
+        }
+        for chunk in fresh.chunks(INSERT_CHUNK) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO news (id, title, summary, url, source, published_at, date_estimated,
-                                   fetched_at, market_wide, dedup_key) ",
+                "INSERT INTO news (id, uid, title, summary, url, source, published_at,
+                                   date_estimated, fetched_at, market_wide, dedup_key) ",
             );
-            q.push_values(chunk, |mut row, item| {
-                let a = &item.article;
-                row.push_bind(a.id)
+            q.push_values(chunk, |mut row, (id, a)| {
+                row.push_bind(*id)
+                    .push_bind(a.id)
                     .push_bind(&a.title)
                     .push_bind(&a.summary)
                     .push_bind(&a.url)
@@ -215,40 +245,45 @@ impl BarStore {
                     .push_bind(market_wide)
                     .push_bind(&a.dedup_key);
             });
-            q.push(" ON CONFLICT (id) DO NOTHING");
-            new_items += q.build().execute(&mut *tx).await?.rows_affected() as usize;
+            q.build().execute(&mut *tx).await?;
+        }
+        let new_items = fresh.len();
 
-            if market_wide {
+        if market_wide {
+            for chunk in stored.chunks(INSERT_CHUNK) {
                 let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
                     "UPDATE news SET market_wide = 1 WHERE market_wide = 0 AND id IN (",
                 );
                 let mut list = q.separated(", ");
-                for item in chunk {
-                    list.push_bind(item.article.id);
+                for id in chunk {
+                    list.push_bind(*id);
                 }
                 q.push(")");
                 q.build().execute(&mut *tx).await?;
             }
+        }
 
-            let links: Vec<(i64, &str, LinkKind)> = chunk
-                .iter()
-                .flat_map(|i| i.links.iter().map(|(s, k)| (i.article.id, s.as_str(), *k)))
-                .collect();
-            if !links.is_empty() {
-                let mut q: QueryBuilder<Sqlite> =
-                    QueryBuilder::new("INSERT INTO news_symbols (news_id, symbol, link) ");
-                q.push_values(&links, |mut row, (id, symbol, kind)| {
-                    row.push_bind(*id)
-                        .push_bind(*symbol)
-                        .push_bind(kind.as_str());
-                });
-                // A feed link says more than a text link: keep it.
-                q.push(
-                    " ON CONFLICT (symbol, news_id) DO UPDATE SET link = excluded.link
-                      WHERE excluded.link = 'feed'",
-                );
-                q.build().execute(&mut *tx).await?;
-            }
+        let links: Vec<(i64, &str, LinkKind)> = items
+            .iter()
+            .flat_map(|i| {
+                let row = row_of[&i.article.id];
+                i.links.iter().map(move |(s, k)| (row, s.as_str(), *k))
+            })
+            .collect();
+        for chunk in links.chunks(INSERT_CHUNK) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO news_symbols (news_id, symbol, link) ");
+            q.push_values(chunk, |mut row, (id, symbol, kind)| {
+                row.push_bind(*id)
+                    .push_bind(*symbol)
+                    .push_bind(kind.as_str());
+            });
+            // A feed link says more than a text link: keep it.
+            q.push(
+                " ON CONFLICT (symbol, news_id) DO UPDATE SET link = excluded.link
+                  WHERE excluded.link = 'feed'",
+            );
+            q.build().execute(&mut *tx).await?;
         }
 
         insert_fetch(&mut tx, fetch, new_items as i64).await?;

@@ -309,7 +309,12 @@ pub const TABLES: &[TableDoc] = &[
             col(
                 "id",
                 "INTEGER",
-                "First 8 bytes of SHA-256 of the article's canonical URL (or GUID): the same article in two feeds is one row.",
+                "Row number, in the order articles were stored (`news_symbols.news_id` and the FTS rowid point here).",
+            ),
+            col(
+                "uid",
+                "INTEGER",
+                "First 8 bytes of SHA-256 of the article's canonical URL (or GUID), unique: the same article in two feeds is one row.",
             ),
             col(
                 "title",
