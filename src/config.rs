@@ -652,13 +652,13 @@ fn check_db_location(db: &Path) -> Result<(), ConfigError> {
     if !is_scheme {
         return Ok(());
     }
-    let why = match scheme.to_ascii_lowercase().as_str() {
+    let why: std::borrow::Cow<str> = match scheme.to_ascii_lowercase().as_str() {
         "postgres" | "postgresql" => {
             "this build stores in SQLite only; a shared PostgreSQL store is not available yet"
-                .to_string()
+                .into()
         }
-        "sqlite" | "file" => "give the file's path itself, without the scheme".to_string(),
-        other => format!("{other}:// is not a database this server can use"),
+        "sqlite" | "file" => "give the file's path itself, without the scheme".into(),
+        other => format!("{other}:// is not a database this server can use").into(),
     };
     Err(ConfigError::Invalid(format!(
         "db {text:?}: {why}; --db (or TRADING_MCP_DB) takes the path of an SQLite file, e.g. data/trading-mcp.db"

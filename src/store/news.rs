@@ -1,8 +1,9 @@
 //! News articles, their symbol links, full-text search and the feed log.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::{BarStore, StoreError};
 use crate::news::Article;
@@ -139,153 +140,17 @@ impl BarStore {
         // IMMEDIATE: take the write lock up front. A deferred transaction
         // that reads first cannot upgrade once another feed's save has
         // committed (SQLITE_BUSY_SNAPSHOT), and feeds are saved concurrently.
+        // Holding it is also what lets `insert_new` number rows itself.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-
-        // Within the batch: one item per id and per dedup key.
-        let mut items: Vec<NewsItem> = {
-            let mut ids = HashSet::new();
-            let mut keys = HashSet::new();
-            items
-                .iter()
-                .filter(|i| ids.insert(i.article.id))
-                .filter(|i| {
-                    i.article
-                        .dedup_key
-                        .as_ref()
-                        .is_none_or(|k| keys.insert(k.clone()))
-                })
-                .cloned()
-                .collect()
-        };
-
-        // Against the store: the same title and publisher under another URL
-        // is the stored article; its uid takes over.
-        let keys: Vec<&str> = items
-            .iter()
-            .filter_map(|i| i.article.dedup_key.as_deref())
-            .collect();
-        let mut known: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
-        for chunk in keys.chunks(INSERT_CHUNK) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "SELECT dedup_key, uid, published_at FROM news WHERE dedup_key IN (",
-            );
-            let mut list = q.separated(", ");
-            for k in chunk {
-                list.push_bind(*k);
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&mut *tx).await? {
-                known
-                    .entry(row.try_get(0)?)
-                    .or_default()
-                    .push((row.try_get(1)?, row.try_get(2)?));
-            }
-        }
-        for item in &mut items {
-            let a = &mut item.article;
-            let twin = a
-                .dedup_key
-                .as_ref()
-                .and_then(|k| known.get(k))
-                .and_then(|rows| {
-                    rows.iter().find(|(uid, at)| {
-                        *uid != a.id && (at - a.published_at).abs() <= DEDUP_WINDOW_SECS
-                    })
-                });
-            if let Some((uid, _)) = twin {
-                a.id = *uid;
-            }
-        }
-
-        // Which are stored already (by uid), and their row numbers.
-        let mut row_of: HashMap<i64, i64> = HashMap::new();
-        for chunk in items.chunks(INSERT_CHUNK) {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("SELECT uid, id FROM news WHERE uid IN (");
-            let mut list = q.separated(", ");
-            for item in chunk {
-                list.push_bind(item.article.id);
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&mut *tx).await? {
-                row_of.insert(row.try_get(0)?, row.try_get(1)?);
-            }
-        }
-        let stored: Vec<i64> = row_of.values().copied().collect();
-
-        // New articles take the next row numbers: in arrival order they land
-        // on the last pages of the table and its indexes. The write lock is
-        // held, so nobody else numbers rows meanwhile.
-        let mut next: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM news")
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut fresh: Vec<(i64, &Article)> = Vec::new();
-        for item in &items {
-            if let std::collections::hash_map::Entry::Vacant(e) = row_of.entry(item.article.id) {
-                e.insert(next);
-                fresh.push((next, &item.article));
-                next += 1;
-            }
-        }
-        for chunk in fresh.chunks(INSERT_CHUNK) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO news (id, uid, title, summary, url, source, published_at,
-                                   date_estimated, fetched_at, market_wide, dedup_key) ",
-            );
-            q.push_values(chunk, |mut row, (id, a)| {
-                row.push_bind(*id)
-                    .push_bind(a.id)
-                    .push_bind(&a.title)
-                    .push_bind(&a.summary)
-                    .push_bind(&a.url)
-                    .push_bind(&a.source)
-                    .push_bind(a.published_at)
-                    .push_bind(a.date_estimated)
-                    .push_bind(fetched_at)
-                    .push_bind(market_wide)
-                    .push_bind(&a.dedup_key);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        let new_items = fresh.len();
-
+        let mut items = unique_in_batch(items);
+        adopt_stored_twins(&mut tx, &mut items).await?;
+        let mut row_of = stored_rows(&mut tx, &items).await?;
         if market_wide {
-            for chunk in stored.chunks(INSERT_CHUNK) {
-                let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                    "UPDATE news SET market_wide = 1 WHERE market_wide = 0 AND id IN (",
-                );
-                let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                q.push(")");
-                q.build().execute(&mut *tx).await?;
-            }
+            let stored: Vec<i64> = row_of.values().copied().collect();
+            mark_market_wide(&mut tx, &stored).await?;
         }
-
-        let links: Vec<(i64, &str, LinkKind)> = items
-            .iter()
-            .flat_map(|i| {
-                let row = row_of[&i.article.id];
-                i.links.iter().map(move |(s, k)| (row, s.as_str(), *k))
-            })
-            .collect();
-        for chunk in links.chunks(INSERT_CHUNK) {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("INSERT INTO news_symbols (news_id, symbol, link) ");
-            q.push_values(chunk, |mut row, (id, symbol, kind)| {
-                row.push_bind(*id)
-                    .push_bind(*symbol)
-                    .push_bind(kind.as_str());
-            });
-            // A feed link says more than a text link: keep it.
-            q.push(
-                " ON CONFLICT (symbol, news_id) DO UPDATE SET link = excluded.link
-                  WHERE excluded.link = 'feed'",
-            );
-            q.build().execute(&mut *tx).await?;
-        }
-
+        let new_items = insert_new(&mut tx, &items, &mut row_of, market_wide, fetched_at).await?;
+        insert_links(&mut tx, &items, &row_of).await?;
         insert_fetch(&mut tx, fetch, new_items as i64).await?;
         tx.commit().await?;
         Ok(new_items)
@@ -311,13 +176,9 @@ impl BarStore {
                     (SELECT max(at) FROM feed_fetches s WHERE s.feed = f.feed AND s.status != 'failed')
              FROM feed_fetches f
              WHERE f.id = (SELECT id FROM feed_fetches l WHERE l.feed = f.feed ORDER BY at DESC, id DESC LIMIT 1)
-               AND f.feed IN (",
+               AND f.feed IN ",
         );
-        let mut list = q.separated(", ");
-        for feed in feeds {
-            list.push_bind(feed);
-        }
-        q.push(")");
+        push_in_list(&mut q, feeds);
         for row in q.build().fetch_all(&self.pool).await? {
             let status: String = row.try_get(2)?;
             states.insert(
@@ -400,12 +261,9 @@ impl BarStore {
             return Ok(articles);
         }
         let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT news_id, symbol FROM news_symbols WHERE news_id IN (");
-        let mut list = q.separated(", ");
-        for a in &articles {
-            list.push_bind(a.id);
-        }
-        q.push(") ORDER BY symbol");
+            QueryBuilder::new("SELECT news_id, symbol FROM news_symbols WHERE news_id IN ");
+        push_in_list(&mut q, articles.iter().map(|a| a.id));
+        q.push(" ORDER BY symbol");
         let mut symbols: HashMap<i64, Vec<String>> = HashMap::new();
         for row in q.build().fetch_all(&self.pool).await? {
             symbols
@@ -462,8 +320,181 @@ impl BarStore {
     }
 }
 
+/// Within the batch: one item per uid and per dedup key.
+fn unique_in_batch(items: &[NewsItem]) -> Vec<NewsItem> {
+    let mut uids = HashSet::new();
+    let mut keys = HashSet::new();
+    items
+        .iter()
+        .filter(|i| uids.insert(i.article.id))
+        .filter(|i| {
+            i.article
+                .dedup_key
+                .as_ref()
+                .is_none_or(|k| keys.insert(k.clone()))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Appends `(v1, v2, ...)` to `q`, for an `IN` list.
+fn push_in_list<'t, T>(q: &mut QueryBuilder<Sqlite>, values: impl IntoIterator<Item = T>)
+where
+    T: sqlx::Encode<'t, Sqlite> + sqlx::Type<Sqlite>,
+{
+    q.push("(");
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    q.push(")");
+}
+
+/// The same title and publisher under another URL, published within the
+/// dedup window, is the stored article: its uid takes over.
+async fn adopt_stored_twins(
+    conn: &mut SqliteConnection,
+    items: &mut [NewsItem],
+) -> Result<(), StoreError> {
+    let keys: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.article.dedup_key.as_deref())
+        .collect();
+    let mut known: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+    for chunk in keys.chunks(INSERT_CHUNK) {
+        let mut q =
+            QueryBuilder::new("SELECT dedup_key, uid, published_at FROM news WHERE dedup_key IN ");
+        push_in_list(&mut q, chunk.iter().copied());
+        for row in q.build().fetch_all(&mut *conn).await? {
+            known
+                .entry(row.try_get(0)?)
+                .or_default()
+                .push((row.try_get(1)?, row.try_get(2)?));
+        }
+    }
+    for item in items {
+        let a = &mut item.article;
+        let twin = a
+            .dedup_key
+            .as_ref()
+            .and_then(|k| known.get(k))
+            .and_then(|rows| {
+                rows.iter().find(|(uid, at)| {
+                    *uid != a.id && (at - a.published_at).abs() <= DEDUP_WINDOW_SECS
+                })
+            });
+        if let Some((uid, _)) = twin {
+            a.id = *uid;
+        }
+    }
+    Ok(())
+}
+
+/// The row numbers of the items already stored, by uid.
+async fn stored_rows(
+    conn: &mut SqliteConnection,
+    items: &[NewsItem],
+) -> Result<HashMap<i64, i64>, StoreError> {
+    let mut row_of = HashMap::new();
+    for chunk in items.chunks(INSERT_CHUNK) {
+        let mut q = QueryBuilder::new("SELECT uid, id FROM news WHERE uid IN ");
+        push_in_list(&mut q, chunk.iter().map(|i| i.article.id));
+        for row in q.build().fetch_all(&mut *conn).await? {
+            row_of.insert(row.try_get(0)?, row.try_get(1)?);
+        }
+    }
+    Ok(row_of)
+}
+
+/// A stored article now also seen in a market-wide feed.
+async fn mark_market_wide(conn: &mut SqliteConnection, rows: &[i64]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut q =
+            QueryBuilder::new("UPDATE news SET market_wide = 1 WHERE market_wide = 0 AND id IN ");
+        push_in_list(&mut q, chunk.iter().copied());
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts the items `row_of` does not hold, numbering them on from the
+/// last row (the caller holds the write lock): in arrival order they land
+/// on the last pages of the table and its indexes. Adds their rows to
+/// `row_of`; returns how many were inserted.
+async fn insert_new(
+    conn: &mut SqliteConnection,
+    items: &[NewsItem],
+    row_of: &mut HashMap<i64, i64>,
+    market_wide: bool,
+    fetched_at: i64,
+) -> Result<usize, StoreError> {
+    let mut next: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM news")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut fresh: Vec<(i64, &Article)> = Vec::new();
+    for item in items {
+        if let Entry::Vacant(e) = row_of.entry(item.article.id) {
+            e.insert(next);
+            fresh.push((next, &item.article));
+            next += 1;
+        }
+    }
+    for chunk in fresh.chunks(INSERT_CHUNK) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO news (id, uid, title, summary, url, source, published_at,
+                               date_estimated, fetched_at, market_wide, dedup_key) ",
+        );
+        q.push_values(chunk, |mut row, (id, a)| {
+            row.push_bind(*id)
+                .push_bind(a.id)
+                .push_bind(&a.title)
+                .push_bind(&a.summary)
+                .push_bind(&a.url)
+                .push_bind(&a.source)
+                .push_bind(a.published_at)
+                .push_bind(a.date_estimated)
+                .push_bind(fetched_at)
+                .push_bind(market_wide)
+                .push_bind(&a.dedup_key);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(fresh.len())
+}
+
+/// Links every item to its symbols; a feed link replaces a text link.
+async fn insert_links(
+    conn: &mut SqliteConnection,
+    items: &[NewsItem],
+    row_of: &HashMap<i64, i64>,
+) -> Result<(), StoreError> {
+    let links: Vec<(i64, &str, LinkKind)> = items
+        .iter()
+        .flat_map(|i| {
+            let row = row_of[&i.article.id];
+            i.links.iter().map(move |(s, k)| (row, s.as_str(), *k))
+        })
+        .collect();
+    for chunk in links.chunks(INSERT_CHUNK) {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO news_symbols (news_id, symbol, link) ");
+        q.push_values(chunk, |mut row, (id, symbol, kind)| {
+            row.push_bind(*id)
+                .push_bind(*symbol)
+                .push_bind(kind.as_str());
+        });
+        // A feed link says more than a text link: keep it.
+        q.push(
+            " ON CONFLICT (symbol, news_id) DO UPDATE SET link = excluded.link
+              WHERE excluded.link = 'feed'",
+        );
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 async fn insert_fetch(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut SqliteConnection,
     fetch: &FeedFetchRow,
     new_items: i64,
 ) -> Result<(), StoreError> {

@@ -82,7 +82,7 @@ impl Budget {
             return (max, all);
         }
         // Answers grow about linearly in rows: guess from the sizes at 0
-        // and `max`, then bisect between a size that fits and one that does not.
+        // and `max`, then search out from the guess.
         let fixed = render(0).estimated_tokens();
         let full = all.estimated_tokens();
         let per_row = (full.saturating_sub(fixed) as f64 / max as f64).max(f64::MIN_POSITIVE);
