@@ -1,5 +1,5 @@
 //! A thin layer over SQLite's C API for the paths that bypass sqlx: the
-//! range read, the bulk import and the read-only query.
+//! range read, the bulk import, the read-only query and the checkpoints.
 //!
 //! It is the same SQLite library sqlx links (libsqlite3-sys). Every
 //! [`Statement`] belongs to a connection that nothing else uses while the
@@ -273,13 +273,23 @@ impl Connection {
     /// Opens `path` read-only (`SQLITE_OPEN_READONLY`, what `mode=ro` means
     /// in a URI); never creates the file.
     pub fn open_read_only(path: &Path) -> Result<Self, SqliteFailure> {
+        Self::open(path, ffi::SQLITE_OPEN_READONLY)
+    }
+
+    /// Opens an existing database at `path` for reading and writing; never
+    /// creates the file.
+    pub fn open_existing(path: &Path) -> Result<Self, SqliteFailure> {
+        Self::open(path, ffi::SQLITE_OPEN_READWRITE)
+    }
+
+    fn open(path: &Path, mode: c_int) -> Result<Self, SqliteFailure> {
         let name =
             CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| SqliteFailure {
                 code: ffi::SQLITE_CANTOPEN,
                 message: "the database path contains a NUL byte".into(),
             })?;
         let mut db = ptr::null_mut();
-        let flags = ffi::SQLITE_OPEN_READONLY | ffi::SQLITE_OPEN_NOMUTEX;
+        let flags = mode | ffi::SQLITE_OPEN_NOMUTEX;
         // SAFETY: `name` is NUL-terminated; SQLite writes the handle (even on
         // failure, when it must still be closed).
         let rc = unsafe { ffi::sqlite3_open_v2(name.as_ptr(), &mut db, flags, ptr::null()) };

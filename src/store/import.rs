@@ -269,49 +269,27 @@ unsafe fn write_bars(
     upsert.write(batch.bars, &writes).map_err(write_error)
 }
 
-/// WAL pages between automatic checkpoints while importing (about 64 MiB
-/// at 4 KiB pages), instead of SQLite's 1,000: a file set of this size is
-/// checkpointed once, with one fsync, instead of every 4 MiB, and the WAL
-/// stays bounded for larger ones.
-const IMPORT_AUTOCHECKPOINT_PAGES: i64 = 16_384;
-
-/// A connection's settings that the import changes, to put back.
+/// A connection's setting that the import changes, to put back.
 struct Settings {
     foreign_keys: i64,
-    autocheckpoint: i64,
 }
 
 /// Bulk-load settings, outside any transaction (SQLite ignores a
 /// `foreign_keys` change inside one). Foreign keys go off because
 /// `import_bars` writes the parent instrument row in the same transaction
 /// before any bar or coverage row, so the per-row parent lookup (a tenth
-/// of the import's time) can never fail.
+/// of the import's time) can never fail. (Checkpoints need no setting: they
+/// run in the background, see `store::checkpoint`.)
 async fn bulk_settings(conn: &mut SqliteConnection) -> Result<Settings, StoreError> {
     let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
         .fetch_one(&mut *conn)
         .await?;
-    let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-        .fetch_one(&mut *conn)
-        .await?;
-    restore(
-        conn,
-        &Settings {
-            foreign_keys: 0,
-            autocheckpoint: IMPORT_AUTOCHECKPOINT_PAGES,
-        },
-    )
-    .await?;
-    Ok(Settings {
-        foreign_keys,
-        autocheckpoint,
-    })
+    restore(conn, &Settings { foreign_keys: 0 }).await?;
+    Ok(Settings { foreign_keys })
 }
 
 async fn restore(conn: &mut SqliteConnection, s: &Settings) -> Result<(), StoreError> {
-    let sql = format!(
-        "PRAGMA foreign_keys = {}; PRAGMA wal_autocheckpoint = {}",
-        s.foreign_keys, s.autocheckpoint
-    );
+    let sql = format!("PRAGMA foreign_keys = {}", s.foreign_keys);
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(&mut *conn)
         .await?;
@@ -459,7 +437,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = BarStore::open(&dir.path().join("t.db")).await.unwrap();
         let before = settings(&store).await;
-        assert_eq!(before, (1, 1000));
+        // 0: SQLite's automatic checkpoint is replaced by the background
+        // hook, and the import must not bring it back.
+        assert_eq!(before, (1, 0));
         let i = instrument();
         // SQLite stores NaN as NULL, which `close NOT NULL` refuses: the
         // 200th bar fails after 199 were written in the transaction.
@@ -477,7 +457,7 @@ mod tests {
         assert_eq!(
             settings(&store).await,
             before,
-            "foreign keys and checkpoints are back"
+            "foreign keys are back, checkpoints still in the background"
         );
 
         bars[199].close = 10.0;

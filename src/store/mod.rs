@@ -1,10 +1,12 @@
 //! L2: the SQLite file. The only module that writes SQL.
 //!
-//! One pool, WAL journal, `synchronous=NORMAL`, a busy timeout, foreign
+//! One pool, WAL journal checkpointed in the background (see
+//! [`checkpoint`]), `synchronous=NORMAL`, a busy timeout, foreign
 //! keys on and temporary storage in memory. The schema lives in `migrations/` and is applied at open.
 
 mod bars;
 mod calls;
+mod checkpoint;
 mod coverage;
 mod ffi;
 mod import;
@@ -21,6 +23,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+
+use checkpoint::Checkpointer;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use bars::FetchBatch;
@@ -58,6 +62,8 @@ pub enum StoreError {
 pub struct BarStore {
     pool: SqlitePool,
     path: PathBuf,
+    #[cfg_attr(not(test), expect(dead_code, reason = "tests read its counters"))]
+    checkpointer: &'static Checkpointer,
 }
 
 impl BarStore {
@@ -80,9 +86,19 @@ impl BarStore {
             // foreign key keeps one) in memory rather than in a temp file:
             // a 100-item news save spent 15 % of its time writing one.
             .pragma("temp_store", "memory");
+        let checkpointer = Checkpointer::leak(path.to_path_buf());
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    // SAFETY: the handle is locked, so sqlx's worker does
+                    // not use the connection during the call.
+                    unsafe { checkpointer.install(handle.as_raw_handle()) };
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await?;
         let mut conn = pool.acquire().await?;
@@ -94,6 +110,7 @@ impl BarStore {
         Ok(Self {
             pool,
             path: path.to_path_buf(),
+            checkpointer,
         })
     }
 
