@@ -198,22 +198,35 @@ unsafe extern "C" fn after_commit(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use crate::store::BarStore;
 
-    #[tokio::test]
-    async fn commits_past_the_threshold_are_checkpointed_in_the_background() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = BarStore::open(&dir.path().join("c.db")).await.unwrap();
+    /// A store holding a table of blobs.
+    async fn store_with_filler(path: &Path) -> BarStore {
+        let store = BarStore::open(path).await.unwrap();
         sqlx::query("CREATE TABLE filler (x BLOB)")
             .execute(&store.pool)
             .await
             .unwrap();
-        // 50 commits of ~100 KiB each: about 1,300 WAL pages in all.
+        store
+    }
+
+    /// Commits one row of 100 kB: about 25 WAL pages.
+    async fn commit_blob(store: &BarStore) {
+        sqlx::query("INSERT INTO filler VALUES (randomblob(100000))")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn commits_past_the_threshold_are_checkpointed_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let store = store_with_filler(&path).await;
         for _ in 0..50 {
-            sqlx::query("INSERT INTO filler VALUES (randomblob(100000))")
-                .execute(&store.pool)
-                .await
-                .unwrap();
+            commit_blob(&store).await;
         }
         let mut waited = 0;
         while store.checkpointer.background_runs() == 0 && waited < 500 {
@@ -224,6 +237,10 @@ mod tests {
             store.checkpointer.background_runs() >= 1,
             "no background checkpoint after 5 s"
         );
+        // The first ~1,000 pages are back in the database file, which held
+        // only its schema before.
+        let db_bytes = std::fs::metadata(&path).unwrap().len();
+        assert!(db_bytes > 3_000_000, "{db_bytes}");
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler")
             .fetch_one(&store.pool)
             .await
@@ -234,18 +251,11 @@ mod tests {
     #[tokio::test]
     async fn the_wal_stays_bounded_under_back_to_back_commits() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BarStore::open(&dir.path().join("b.db")).await.unwrap();
-        sqlx::query("CREATE TABLE filler (x BLOB)")
-            .execute(&store.pool)
-            .await
-            .unwrap();
-        // ~25 pages a commit, ~20,000 in all: past the inline bound.
+        let store = store_with_filler(&dir.path().join("b.db")).await;
+        // ~20,000 pages in all: past the inline bound.
         let mut most = 0;
         for _ in 0..800 {
-            sqlx::query("INSERT INTO filler VALUES (randomblob(100000))")
-                .execute(&store.pool)
-                .await
-                .unwrap();
+            commit_blob(&store).await;
             most = most.max(store.checkpointer.wal_pages());
         }
         assert!(most >= super::BACKGROUND_PAGES, "{most}");
