@@ -9,6 +9,9 @@ use serde_json::json;
 use support::fake_feeds::{FakeFeeds, item, rss};
 use support::*;
 
+/// 12:00 IST on Monday 2025-04-07, a trading day after every feed's dates.
+const AFTER_THE_FEEDS: &str = "2025-04-07T12:00:00+05:30";
+
 fn env_with_feeds(yahoo: &FakeYahoo, feeds: &FakeFeeds) -> Env {
     let mut env = Env::new(&yahoo.url());
     for var in [
@@ -71,7 +74,12 @@ async fn news_is_fetched_once_stored_and_served_from_the_store() {
     let yahoo = FakeYahoo::start().await;
     let feeds = FakeFeeds::start().await;
     serve(&feeds);
-    let env = env_with_feeds(&yahoo, &feeds);
+    let mut env = env_with_feeds(&yahoo, &feeds);
+    // Mid-session on the Monday after the feeds' dates. At TEST_NOW (2024)
+    // every article would be a year in the future, so each would get the
+    // fetch time as an estimated date, and which feed's articles came first
+    // would depend on which feed's save committed first.
+    env.set("TRADING_MCP_NOW", AFTER_THE_FEEDS);
     let client = env.stdio_client().await;
     let tools = client.list_all_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "get_market_news"));
@@ -99,6 +107,8 @@ async fn news_is_fetched_once_stored_and_served_from_the_store() {
         bse["symbols"].as_array().unwrap().contains(&json!("TCS")),
         "{bse}"
     );
+    assert_eq!(bse["published_at"], "2025-04-04T09:30:00+05:30", "{bse}");
+    assert!(bse.get("date_estimated").is_none(), "not estimated: {bse}");
     let tcs = call(
         &client,
         "get_market_news",
@@ -158,7 +168,7 @@ async fn news_is_fetched_once_stored_and_served_from_the_store() {
     let mut offline = env_with_feeds(&yahoo, &feeds);
     offline.set("TRADING_MCP_DB", env.db().to_str().unwrap());
     offline.set("TRADING_MCP_OFFLINE", "true");
-    offline.set("TRADING_MCP_NOW", "2024-04-01T18:00:00+05:30");
+    offline.set("TRADING_MCP_NOW", "2025-04-07T18:00:00+05:30");
     let before = feeds.total();
     let (code, out, err) = offline
         .cli_call("get_market_news", &json!({"symbol": "INFY"}))
