@@ -11,6 +11,8 @@ use support::*;
 
 /// 12:00 IST on Monday 2025-04-07, a trading day after every feed's dates.
 const AFTER_THE_FEEDS: &str = "2025-04-07T12:00:00+05:30";
+/// Six hours later: past the 2 h TTL of a closed market.
+const SIX_HOURS_AFTER: &str = "2025-04-07T18:00:00+05:30";
 
 fn env_with_feeds(yahoo: &FakeYahoo, feeds: &FakeFeeds) -> Env {
     let mut env = Env::new(&yahoo.url());
@@ -168,7 +170,7 @@ async fn news_is_fetched_once_stored_and_served_from_the_store() {
     let mut offline = env_with_feeds(&yahoo, &feeds);
     offline.set("TRADING_MCP_DB", env.db().to_str().unwrap());
     offline.set("TRADING_MCP_OFFLINE", "true");
-    offline.set("TRADING_MCP_NOW", "2025-04-07T18:00:00+05:30");
+    offline.set("TRADING_MCP_NOW", SIX_HOURS_AFTER);
     let before = feeds.total();
     let (code, out, err) = offline
         .cli_call("get_market_news", &json!({"symbol": "INFY"}))

@@ -94,10 +94,10 @@ impl TokenSink for TextSink {
             }
             Token::TagToken(tag) => {
                 let name: &str = &tag.name;
-                let start = tag.kind == TagKind::StartTag;
                 if matches!(name, "script" | "style") {
-                    self.in_raw_text.set(start && !tag.self_closing);
-                    if start && !tag.self_closing {
+                    let opens = tag.kind == TagKind::StartTag && !tag.self_closing;
+                    self.in_raw_text.set(opens);
+                    if opens {
                         // Their content is script or CSS, never markup.
                         return TokenSinkResult::RawData(RawKind::Rawtext);
                     }

@@ -33,9 +33,11 @@ pub(super) struct Checkpointer {
     path: PathBuf,
     running: AtomicBool,
     background_runs: AtomicU64,
-    /// Pages in the WAL after the latest commit.
+    /// Pages in the WAL after the latest commit; a smaller count at the
+    /// next commit means the WAL restarted.
     wal_pages: AtomicI32,
-    /// WAL pages the latest background checkpoint had copied back.
+    /// WAL pages the latest background checkpoint had copied back; 0 once
+    /// the WAL restarts.
     copied_pages: AtomicI32,
 }
 
@@ -174,7 +176,12 @@ unsafe extern "C" fn after_commit(
 ) -> c_int {
     // SAFETY: `arg` is the 'static checkpointer `install` registered.
     let checkpointer: &'static Checkpointer = unsafe { &*arg.cast::<Checkpointer>() };
-    checkpointer.wal_pages.store(pages, Ordering::Relaxed);
+    let before = checkpointer.wal_pages.swap(pages, Ordering::Relaxed);
+    if pages < before {
+        // The WAL restarted from its beginning: what the background copied
+        // was of the previous one.
+        checkpointer.copied_pages.store(0, Ordering::Relaxed);
+    }
     if pages >= INLINE_PAGES {
         // SAFETY: SQLite calls the hook on the thread that owns `db`, with
         // the schema the commit wrote; checkpointing here is what its own
@@ -183,14 +190,8 @@ unsafe extern "C" fn after_commit(
         unsafe { passive_checkpoint(db, schema) };
         return ffi::SQLITE_OK;
     }
-    // A count from before the WAL last restarted says nothing about this one.
     let copied = checkpointer.copied_pages.load(Ordering::Relaxed);
-    let not_copied = if copied <= pages {
-        pages - copied
-    } else {
-        pages
-    };
-    if not_copied >= BACKGROUND_PAGES {
+    if pages.saturating_sub(copied) >= BACKGROUND_PAGES {
         checkpointer.request();
     }
     ffi::SQLITE_OK

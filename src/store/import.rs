@@ -269,27 +269,23 @@ unsafe fn write_bars(
     upsert.write(batch.bars, &writes).map_err(write_error)
 }
 
-/// A connection's setting that the import changes, to put back.
-struct Settings {
-    foreign_keys: i64,
-}
-
-/// Bulk-load settings, outside any transaction (SQLite ignores a
-/// `foreign_keys` change inside one). Foreign keys go off because
+/// Turns foreign keys off for a bulk load and returns the setting to put
+/// back with [`set_foreign_keys`]. Outside any transaction: SQLite ignores
+/// a `foreign_keys` change inside one. They can go off because
 /// `import_bars` writes the parent instrument row in the same transaction
 /// before any bar or coverage row, so the per-row parent lookup (a tenth
-/// of the import's time) can never fail. (Checkpoints need no setting: they
-/// run in the background, see `store::checkpoint`.)
-async fn bulk_settings(conn: &mut SqliteConnection) -> Result<Settings, StoreError> {
-    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+/// of the import's time) can never fail. (Checkpoints need no setting:
+/// they run in the background, see `store::checkpoint`.)
+async fn foreign_keys_off(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
+    let previous: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
         .fetch_one(&mut *conn)
         .await?;
-    restore(conn, &Settings { foreign_keys: 0 }).await?;
-    Ok(Settings { foreign_keys })
+    set_foreign_keys(conn, 0).await?;
+    Ok(previous)
 }
 
-async fn restore(conn: &mut SqliteConnection, s: &Settings) -> Result<(), StoreError> {
-    let sql = format!("PRAGMA foreign_keys = {}", s.foreign_keys);
+async fn set_foreign_keys(conn: &mut SqliteConnection, value: i64) -> Result<(), StoreError> {
+    let sql = format!("PRAGMA foreign_keys = {value}");
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(&mut *conn)
         .await?;
@@ -317,10 +313,10 @@ impl BarStore {
             )));
         }
         let mut conn = self.pool.acquire().await?;
-        let saved = bulk_settings(&mut conn).await?;
+        let foreign_keys = foreign_keys_off(&mut conn).await?;
         let written = import_in_transaction(&mut conn, symbol, batch).await;
         // Put the pooled connection back as it was, whatever happened.
-        let restored = restore(&mut conn, &saved).await;
+        let restored = set_foreign_keys(&mut conn, foreign_keys).await;
         let out = written?;
         restored?;
         Ok(out)

@@ -23,9 +23,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use checkpoint::Checkpointer;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use bars::FetchBatch;
 pub use calls::{BreakerTransitionRow, RecentTransition, StoreSummary, UpstreamCallRow};
