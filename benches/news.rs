@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use trading_mcp::clock::{Clock, ManualClock};
 use trading_mcp::news::{Article, Feed, NewsConfig, dedup_key, parse_feed, stable_id};
@@ -95,9 +95,14 @@ fn article(i: usize, published_at: i64) -> Article {
     }
 }
 
-async fn seeded() -> (tempfile::TempDir, BarStore, NewsService) {
+/// When the seeded corpus ends and the ingests begin.
+fn seeded_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 4, 6, 6, 30, 0).unwrap()
+}
+
+async fn seeded() -> (tempfile::TempDir, BarStore, NewsService, Arc<ManualClock>) {
     let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2025, 4, 6, 6, 30, 0).unwrap());
+    let clock = ManualClock::new(seeded_at());
     let store = BarStore::open(&dir.path().join("bench.db")).await.unwrap();
     let now = clock.now().timestamp();
     let start = now - ARTICLES as i64 * 60;
@@ -129,24 +134,28 @@ async fn seeded() -> (tempfile::TempDir, BarStore, NewsService) {
     };
     let http = Arc::new(HttpUpstream::new(upstream, clock.clone(), store.clone()).unwrap());
     let client = FeedClient::new(http, &config).unwrap();
-    let service = NewsService::new(store.clone(), client, clock, config);
-    (dir, store, service)
+    let service = NewsService::new(store.clone(), client, clock.clone(), config);
+    (dir, store, service, clock)
 }
 
-/// A 100-item RSS feed like a publisher's: HTML descriptions, company names.
+/// A 100-item RSS feed like a publisher's: HTML descriptions, company
+/// names. Fetch number `run` comes `run` hours after the seeded corpus, and
+/// its items were published in the hour before it.
 fn feed_body(run: usize) -> Vec<u8> {
+    let hour_start = seeded_at() + chrono::Duration::hours(run as i64);
     let items: String = (0..100)
         .map(|i| {
+            let published = hour_start + chrono::Duration::seconds(i as i64 * 36);
             format!(
                 "<item><title><![CDATA[{} wins order number {i} in run {run}]]></title>\
                  <link>https://ingest.example/{run}/{i}</link>\
                  <description><![CDATA[<p>Shares of <b>{}</b> rose &amp; the order book grew. \
                  Analysts at a brokerage said the <a href=\"https://x.example\">deal</a> adds to \
                  revenue visibility for the next four quarters.</p>]]></description>\
-                 <pubDate>Sat, 05 Apr 2025 10:{:02}:00 +0530</pubDate></item>",
+                 <pubDate>{}</pubDate></item>",
                 COMPANIES[i % COMPANIES.len()],
                 COMPANIES[(i + 3) % COMPANIES.len()],
-                i % 60
+                published.to_rfc2822()
             )
         })
         .collect();
@@ -158,7 +167,7 @@ fn feed_body(run: usize) -> Vec<u8> {
 
 fn news(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (_dir, store, service) = rt.block_on(seeded());
+    let (_dir, store, service, clock) = rt.block_on(seeded());
     let search = |q: &str| NewsRequest {
         query: Some(q.into()),
         ..NewsRequest::default()
@@ -185,12 +194,19 @@ fn news(c: &mut Criterion) {
     let feed = Feed::General {
         url: "https://ingest.example/rss".into(),
     };
+    // One fetch an hour: the clock moves on an hour before each, as it
+    // would between a feed's refreshes, so each run's articles are new and
+    // recent rather than all crowded into one hour of the corpus.
     let run = AtomicUsize::new(0);
     g.bench_function("ingest_100_item_feed", |b| {
         b.to_async(&rt).iter_batched(
-            || FeedBody {
-                body: feed_body(run.fetch_add(1, Ordering::Relaxed)),
-                truncated: false,
+            || {
+                let run = run.fetch_add(1, Ordering::Relaxed);
+                clock.set(seeded_at() + chrono::Duration::hours(run as i64 + 1));
+                FeedBody {
+                    body: feed_body(run),
+                    truncated: false,
+                }
             },
             |body| {
                 let service = &service;
@@ -204,8 +220,8 @@ fn news(c: &mut Criterion) {
         )
     });
     // The two halves of an ingest, so a regression says which one moved.
-    let body = feed_body(usize::MAX);
-    let now = Utc.with_ymd_and_hms(2025, 4, 6, 6, 30, 0).unwrap();
+    let body = feed_body(0);
+    let now = seeded_at();
     g.bench_function("parse_100_item_feed", |b| {
         b.iter(|| parse_feed(&body, &feed, 500, now).unwrap())
     });

@@ -1,7 +1,7 @@
 //! News articles, their symbol links, full-text search and the feed log.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -14,7 +14,9 @@ const INSERT_CHUNK: usize = 500;
 
 /// Two articles with the same title and publisher published further apart
 /// than this are different articles (daily columns reuse their titles).
+/// The index `news_dedup` (V6) divides by the same number.
 const DEDUP_WINDOW_SECS: i64 = 2 * 86_400;
+const _: () = assert!(DEDUP_WINDOW_SECS == 172_800, "migration V6 indexes by it");
 
 /// How an article was linked to a symbol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,22 +358,28 @@ async fn adopt_stored_twins(
     conn: &mut SqliteConnection,
     items: &mut [NewsItem],
 ) -> Result<(), StoreError> {
-    let keys: Vec<&str> = items
-        .iter()
-        .filter_map(|i| i.article.dedup_key.as_deref())
-        .collect();
-    let mut known: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
-    for chunk in keys.chunks(INSERT_CHUNK) {
-        let mut q =
-            QueryBuilder::new("SELECT dedup_key, uid, published_at FROM news WHERE dedup_key IN ");
-        push_in_list(&mut q, chunk.iter().copied());
-        for row in q.build().fetch_all(&mut *conn).await? {
-            known
-                .entry(row.try_get(0)?)
+    let mut by_period: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
+    for a in items.iter().map(|i| &i.article) {
+        if let Some(key) = a.dedup_key.as_deref() {
+            by_period
+                .entry(dedup_period(a.published_at))
                 .or_default()
-                .push((row.try_get(1)?, row.try_get(2)?));
+                .push(key);
         }
     }
+    let mut known: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+    for (period, keys) in &by_period {
+        for chunk in keys.chunks(INSERT_CHUNK) {
+            let mut q = twins_query("", *period, chunk);
+            for row in q.build().fetch_all(&mut *conn).await? {
+                known
+                    .entry(row.try_get(0)?)
+                    .or_default()
+                    .push((row.try_get(1)?, row.try_get(2)?));
+            }
+        }
+    }
+    drop(by_period);
     for item in items {
         let a = &mut item.article;
         let twin = a
@@ -388,6 +396,28 @@ async fn adopt_stored_twins(
         }
     }
     Ok(())
+}
+
+/// Stored rows with one of `keys`, published in `period` or one beside
+/// it, after `prefix` (the tests ask for the plan). `published_at / 172800`
+/// is the expression `news_dedup` leads with (V6), so the lookup seeks the
+/// index rather than scanning every key.
+fn twins_query(prefix: &str, period: i64, keys: &[&str]) -> QueryBuilder<Sqlite> {
+    let mut q = QueryBuilder::new(format!(
+        "{prefix}SELECT dedup_key, uid, published_at FROM news
+         WHERE dedup_key IS NOT NULL AND published_at / 172800 IN "
+    ));
+    push_in_list(&mut q, [period - 1, period, period + 1]);
+    q.push(" AND dedup_key IN ");
+    push_in_list(&mut q, keys.iter().copied());
+    q
+}
+
+/// The dedup period `published_at` falls in, as the index computes it
+/// (SQLite's integer division, which truncates toward zero like Rust's).
+/// A twin, at most one window away, is in this period or one beside it.
+fn dedup_period(published_at: i64) -> i64 {
+    published_at / DEDUP_WINDOW_SECS
 }
 
 /// The row numbers of the items already stored, by uid.
@@ -510,4 +540,79 @@ async fn insert_fetch(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(url: &str, published_at: i64) -> NewsItem {
+        NewsItem {
+            article: Article {
+                id: crate::news::stable_id(url),
+                title: "Infosys wins a deal".into(),
+                summary: String::new(),
+                url: url.into(),
+                source: "Mint".into(),
+                published_at,
+                date_estimated: false,
+                dedup_key: Some("infosys wins a deal|mint".into()),
+            },
+            links: Vec::new(),
+        }
+    }
+
+    async fn save(store: &BarStore, item: NewsItem) -> usize {
+        let fetch = FeedFetchRow {
+            feed: "test".into(),
+            at: 0,
+            status: FetchStatus::Ok,
+            items: 1,
+            error: None,
+        };
+        store.save_feed(&fetch, &[item], false, 0).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn twins_are_found_across_a_period_boundary_and_not_beyond_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BarStore::open(&dir.path().join("news.db")).await.unwrap();
+        let boundary = 10_000 * DEDUP_WINDOW_SECS;
+        assert_eq!(
+            save(&store, item("https://a.example/1", boundary - 60)).await,
+            1
+        );
+        // Two minutes later, in the next period, under another URL: the same article.
+        assert_eq!(
+            save(&store, item("https://b.example/1", boundary + 60)).await,
+            0
+        );
+        // A whole window and more after the stored one: a new article.
+        let later = boundary - 60 + DEDUP_WINDOW_SECS + 1;
+        assert_eq!(save(&store, item("https://c.example/1", later)).await, 1);
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 2);
+    }
+
+    #[tokio::test]
+    async fn the_twin_lookup_seeks_the_period_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BarStore::open(&dir.path().join("news.db")).await.unwrap();
+        let mut q = twins_query("EXPLAIN QUERY PLAN ", 7, &["a|mint", "b|mint"]);
+        let plan: Vec<String> = q
+            .build()
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>(3))
+            .collect();
+        assert_eq!(
+            plan,
+            ["SEARCH news USING INDEX news_dedup (<expr>=? AND dedup_key=?)"]
+        );
+    }
 }
