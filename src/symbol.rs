@@ -9,8 +9,9 @@
 //!    -> `^NSEI`, `BANKNIFTY`/`NIFTYBANK` -> `^NSEBANK`, `SENSEX` ->
 //!    `^BSESN`); a stock's ticker-like alias becomes its symbol (`RIL` ->
 //!    `RELIANCE`, `ZOMATO` -> `ETERNAL`), then rule 4 applies.
-//! 3. A ticker with a suffix (`.NS`, `.BO`, `.L`, ...), an index (`^...`) or
-//!    an FX/futures code (`...=X`, `...=F`) passes through unchanged.
+//! 3. A ticker with a suffix (`.NS`, `.BO`, `.L`, ...), an index (`^...`),
+//!    an FX/futures code (`...=X`, `...=F`) or a crypto pair (`BTC-USD`,
+//!    `ETH-INR`: a currency after the last `-`) passes through unchanged.
 //! 4. A bare symbol goes to the exchange named by the `exchange` argument:
 //!    NSE (the default) appends `.NS`, BSE appends `.BO`, and `US`/`YAHOO`
 //!    keep it as it is (so `AAPL` with `exchange: "US"` is `AAPL`).
@@ -195,7 +196,10 @@ pub fn resolve_on(input: &str, exchange: Option<Exchange>) -> Result<ResolvedSym
             venue: Venue::Bse,
         });
     }
-    let passthrough = symbol.starts_with('^') || symbol.contains('=') || symbol.contains('.');
+    let passthrough = symbol.starts_with('^')
+        || symbol.contains('=')
+        || symbol.contains('.')
+        || is_crypto_pair(&symbol);
     if passthrough {
         let venue = Directory::get()
             .by_yahoo(&symbol)
@@ -222,9 +226,38 @@ pub fn resolve_on(input: &str, exchange: Option<Exchange>) -> Result<ResolvedSym
     })
 }
 
+/// The currencies Yahoo quotes crypto pairs in (`BTC-USD`, `ETH-INR`,
+/// `SOL-USDT`). No NSE or BSE symbol ends in one of them after a `-`
+/// (`BAJAJ-AUTO` and `MCDOWELL-N` do not), so such a pair is never read as
+/// an Indian listing.
+const CRYPTO_QUOTES: [&str; 10] = [
+    "USD", "USDT", "USDC", "EUR", "GBP", "INR", "JPY", "AUD", "CAD", "BTC",
+];
+
+/// `BASE-QUOTE` with a crypto quote currency, as Yahoo names crypto pairs.
+fn is_crypto_pair(symbol: &str) -> bool {
+    symbol.rsplit_once('-').is_some_and(|(base, quote)| {
+        !base.is_empty()
+            && base.chars().all(|c| c.is_ascii_alphanumeric())
+            && CRYPTO_QUOTES.contains(&quote)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crypto_pairs_pass_through_and_hyphenated_nse_symbols_do_not() {
+        for pair in ["BTC-USD", "eth-inr", "SOL-USDT"] {
+            let r = resolve(pair, None).unwrap();
+            assert_eq!(r.yahoo, pair.to_ascii_uppercase());
+            assert_eq!(r.venue, Venue::Other);
+        }
+        assert_eq!(yahoo("BTC-USD", Some("NSE")), "BTC-USD");
+        assert_eq!(yahoo("BAJAJ-AUTO", None), "BAJAJ-AUTO.NS");
+        assert_eq!(yahoo("MCDOWELL-N", Some("BSE")), "MCDOWELL-N.BO");
+    }
 
     fn yahoo(input: &str, exchange: Option<&str>) -> String {
         resolve(input, exchange).unwrap().yahoo

@@ -226,10 +226,10 @@ async fn bad_uris_get_not_found_and_bad_symbols_the_tools_message() {
     assert!(e.contains("unknown interval") && e.contains("1d"), "{e}");
     let e = read_error(&client, "market://instrument/NOSUCHSTOCK").await;
     assert!(e.contains("NOSUCHSTOCK"), "{e}");
-    // Escaped symbols decode: %5EBSESN is ^BSESN, which this fake Yahoo
-    // does not serve, and the message names it decoded.
-    let e = read_error(&client, "market://bars/%5EBSESN/1d").await;
-    assert!(e.contains("^BSESN is not a symbol"), "{e}");
+    // Escaped symbols decode: %5ECNXIT is ^CNXIT (NIFTY IT), which this
+    // fake Yahoo does not serve, and the message names it decoded.
+    let e = read_error(&client, "market://bars/%5ECNXIT/1d").await;
+    assert!(e.contains("^CNXIT is not a symbol"), "{e}");
     // The server keeps serving.
     read(&client, "market://symbols").await;
 }

@@ -79,7 +79,8 @@ impl ChartService {
         if !missing.is_empty() && offline {
             failure = Some(UpstreamError::Offline);
         } else if !missing.is_empty() {
-            missing = self.within_history(&missing, interval, requested, zone_now, now)?;
+            missing =
+                self.within_history(&missing, symbol.venue, interval, requested, zone_now, now)?;
             let mut unfilled = Vec::new();
             let mut windows_done =
                 Progress::new(missing.iter().map(|gap| pieces(interval, *gap).len()).sum());
@@ -171,11 +172,14 @@ impl ChartService {
     }
 
     /// The gaps Yahoo can still serve. A gap inside the requested range
-    /// that starts before Yahoo's history limit is the caller's error;
-    /// older warm-up gaps are trimmed to the limit.
+    /// that starts before Yahoo's history limit is the caller's error,
+    /// unless the venue's calendar says no session was open in it (the
+    /// evening after a stored session's close, say: coverage is claimed
+    /// only up to the fetch); older warm-up gaps are trimmed to the limit.
     fn within_history(
         &self,
         missing: &[(i64, i64)],
+        venue: Venue,
         interval: Interval,
         requested: (i64, i64),
         zone: Tz,
@@ -185,9 +189,22 @@ impl ChartService {
             return Ok(missing.to_vec());
         };
         let earliest = earliest_fetchable(interval, now);
-        let asked_too_early = missing
-            .iter()
-            .any(|&(s, e)| s.max(requested.0) < earliest && e > requested.0 && s < requested.1);
+        let calendar = Exchange::for_venue(venue).map(Exchange::calendar);
+        let may_hold_bars = |s: i64, e: i64| {
+            let (Some(calendar), Some(at)) = (calendar, DateTime::from_timestamp(s, 0)) else {
+                return true;
+            };
+            calendar.is_open(at) != Some(false)
+                || calendar
+                    .next_open(at)
+                    .is_none_or(|open| open.timestamp() < e)
+        };
+        let asked_too_early = missing.iter().any(|&(s, e)| {
+            s.max(requested.0) < earliest
+                && e > requested.0
+                && s < requested.1
+                && may_hold_bars(s, e)
+        });
         if asked_too_early {
             let earliest_date = zone.from_utc_datetime(
                 &DateTime::from_timestamp(earliest, 0)

@@ -6,6 +6,8 @@
 //!   and `RELIANCE.NS` 5m from `shared/data/nse_intraday/` (and 1m made from
 //!   it, five bars per 5m bar, for Yahoo's 7-day 1m windows), timestamped as
 //!   Yahoo does (daily bars at the 09:15 IST open);
+//! - BSE listings, BANKNIFTY and SENSEX, a crypto and an FX pair, and the
+//!   15m/30m/1h and 1wk/1mo intervals, made as [`super::fake_series`] says;
 //! - any symbol pinned to a recorded response from `shared/data/yahoo_chart/`;
 //! - anything else: Yahoo's real 404 body.
 //!
@@ -325,6 +327,9 @@ pub fn nse_open_ts(date: &str) -> i64 {
 
 /// The rows the fake serves for `symbol` at `interval`, or `None` if unknown.
 pub fn rows_for(symbol: &str, interval: &str) -> Option<Vec<Row>> {
+    if let Some(rows) = super::fake_series::made_rows(symbol, interval) {
+        return Some(rows);
+    }
     let base = match symbol {
         "^NSEI" => symbol,
         _ => symbol.strip_suffix(".NS")?,
@@ -399,14 +404,9 @@ pub fn rows_for(symbol: &str, interval: &str) -> Option<Vec<Row>> {
 }
 
 fn chart_body(symbol: &str, interval: &str, rows: &[Row], nulls: bool) -> Value {
-    let meta = json!({
-        "currency": "INR", "symbol": symbol, "exchangeName": "NSI", "fullExchangeName": "NSE",
-        "instrumentType": "EQUITY", "firstTradeDate": 820467900, "regularMarketTime": 1711619999,
-        "hasPrePostMarketData": false, "gmtoffset": 19800, "timezone": "IST",
-        "exchangeTimezoneName": "Asia/Kolkata", "regularMarketPrice": rows.last().map(|r| r.close),
-        "longName": format!("{symbol} Limited"), "shortName": symbol, "priceHint": 2,
-        "dataGranularity": interval, "range": "",
-    });
+    let mut meta = super::fake_series::meta(symbol);
+    meta["dataGranularity"] = json!(interval);
+    meta["regularMarketPrice"] = json!(rows.last().map(|r| r.close));
     if rows.is_empty() {
         return json!({"chart": {"result": [{"meta": meta, "indicators": {"quote": [{}]}}], "error": null}});
     }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_feeds;
+pub mod fake_series;
 pub mod fake_yahoo;
 pub mod notifications;
 
