@@ -25,7 +25,7 @@ pub struct ChartData;
 #[serde(deny_unknown_fields)]
 pub struct ChartArgs {
     /// NSE symbol (RELIANCE, M&M), Yahoo ticker (AAPL with exchange US,
-    /// ^NSEI, RELIANCE.BO, EURUSD=X) or alias (NIFTY, BANKNIFTY, SENSEX).
+    /// ^NSEI, RELIANCE.BO, EURUSD=X, BTC-USD) or alias (NIFTY, BANKNIFTY, SENSEX).
     pub symbol: String,
     /// First date, YYYY-MM-DD (exchange-local) or RFC 3339. Default: a span
     /// before end_date that suits the interval (1 year for 1d).
