@@ -50,12 +50,17 @@ impl Server {
 }
 
 fn base_command(db: &Path, extra_env: &[(&str, &str)]) -> Command {
+    command(db, extra_env, true)
+}
+
+/// The server on `db` at [`NOW`].
+fn command(db: &Path, extra_env: &[(&str, &str)], offline: bool) -> Command {
     // Raise the descriptor limit for the 1,000-connection runs.
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg("ulimit -n 65536 2>/dev/null || ulimit -n 4096; exec \"$0\" \"$@\"")
         .arg(binary())
-        .arg("--offline")
+        .args(offline.then_some("--offline"))
         .arg("--db")
         .arg(db)
         .args(["--now", NOW, "--log", "warn"]);
@@ -68,9 +73,22 @@ fn base_command(db: &Path, extra_env: &[(&str, &str)]) -> Command {
     cmd
 }
 
-/// Starts `serve --transport http` on a free port; returns it and its MCP URL.
+/// Starts `serve --transport http` (offline) on a free port; returns it
+/// and its MCP URL.
 pub fn http(db: &Path, extra_env: &[(&str, &str)]) -> (Server, String) {
-    let mut child = base_command(db, extra_env)
+    serve_http(base_command(db, extra_env))
+}
+
+/// [`http`] online, without the warming scheduler ([`NOW`] is mid-session):
+/// give it `TRADING_MCP_YAHOO_URL`.
+pub fn http_online(db: &Path, extra_env: &[(&str, &str)]) -> (Server, String) {
+    let mut cmd = command(db, extra_env, false);
+    cmd.env("TRADING_MCP_NO_WARM", "true");
+    serve_http(cmd)
+}
+
+fn serve_http(mut cmd: Command) -> (Server, String) {
+    let mut child = cmd
         .args(["serve", "--transport", "http", "--listen", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
