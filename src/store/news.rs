@@ -379,7 +379,7 @@ async fn adopt_stored_twins(
             }
         }
     }
-    drop(by_period);
+    drop(by_period); // it borrows `items`, which the loop below changes
     for item in items {
         let a = &mut item.article;
         let twin = a
