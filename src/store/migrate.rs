@@ -1,4 +1,5 @@
-//! Runs the refinery migrations in `migrations/` over the sqlx connection.
+//! Runs the refinery migrations in `migrations/sqlite/` over the sqlx
+//! connection (`postgres.rs` does the same for `migrations/postgres/`).
 //!
 //! refinery ships drivers for rusqlite, but linking rusqlite would put a
 //! second SQLite library in the binary; implementing refinery's async driver
@@ -11,7 +12,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 mod embedded {
-    refinery::embed_migrations!("migrations");
+    refinery::embed_migrations!("migrations/sqlite");
 }
 
 /// A connection refinery can drive.
@@ -44,24 +45,36 @@ impl AsyncQuery<Vec<Migration>> for MigrationConnection<'_> {
             .await?;
         rows.iter()
             .map(|row| {
-                let version: i64 = row.try_get(0)?;
-                let name: String = row.try_get(1)?;
-                let applied_on: String = row.try_get(2)?;
-                let checksum: String = row.try_get(3)?;
-                let applied_on = OffsetDateTime::parse(&applied_on, &Rfc3339)
-                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-                let checksum = checksum
-                    .parse::<u64>()
-                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-                Ok(Migration::applied(
-                    version as i32,
-                    name,
-                    applied_on,
-                    checksum,
-                ))
+                applied(
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                )
             })
             .collect()
     }
+}
+
+/// One row of refinery's `refinery_schema_history`, whose times and
+/// checksums are text.
+pub(super) fn applied(
+    version: i64,
+    name: String,
+    applied_on: String,
+    checksum: String,
+) -> Result<Migration, sqlx::Error> {
+    let applied_on = OffsetDateTime::parse(&applied_on, &Rfc3339)
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let checksum = checksum
+        .parse::<u64>()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(Migration::applied(
+        version as i32,
+        name,
+        applied_on,
+        checksum,
+    ))
 }
 
 impl AsyncMigrate for MigrationConnection<'_> {}

@@ -13,6 +13,7 @@ mod import;
 mod migrate;
 mod news;
 mod overview;
+pub mod postgres;
 pub mod query;
 mod raw_read;
 pub mod schema_doc;

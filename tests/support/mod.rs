@@ -6,6 +6,7 @@ pub mod fake_feeds;
 pub mod fake_series;
 pub mod fake_yahoo;
 pub mod notifications;
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
