@@ -166,6 +166,73 @@ async fn a_hundred_concurrent_cold_requests_make_one_upstream_call() {
     client.cancel().await.unwrap();
 }
 
+/// Overlapping ranges of one symbol at once: each answer is its own slice
+/// of the source, the store holds each bar once, and no day is asked of
+/// the upstream twice.
+#[tokio::test]
+async fn overlapping_ranges_at_once_fetch_each_day_once() {
+    let yahoo = FakeYahoo::start().await;
+    let env = Env::new(&yahoo.url());
+    let client = env.stdio_client().await;
+    let ranges = [
+        ("2023-01-01", "2023-06-30"),
+        ("2023-03-01", "2023-09-30"),
+        ("2023-05-01", "2023-12-31"),
+        ("2023-01-01", "2023-12-31"),
+        ("2023-08-01", "2023-10-31"),
+        ("2022-11-01", "2023-02-28"),
+    ];
+    let calls = ranges.iter().map(|(from, to)| {
+        call(
+            &client,
+            "get_stock_chart_data",
+            json!({"symbol": "TCS", "start_date": from, "end_date": to, "max_points": 1000}),
+        )
+    });
+    let results = futures::future::join_all(calls).await;
+    let source = fake_yahoo::rows_for("TCS.NS", "1d").unwrap();
+    let day = |ts: i64| {
+        chrono::DateTime::from_timestamp(ts + 19_800, 0)
+            .unwrap()
+            .date_naive()
+            .to_string()
+    };
+    for ((from, to), r) in ranges.iter().zip(&results) {
+        let want: Vec<String> = source
+            .iter()
+            .map(|row| day(row.ts))
+            .filter(|d| d.as_str() >= *from && d.as_str() <= *to)
+            .collect();
+        let got: Vec<String> = bars(r)
+            .iter()
+            .map(|b| b["t"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, want, "{from}..{to}");
+    }
+    // Each upstream request covers days no other request asked for.
+    let seen = yahoo.seen();
+    let mut asked: Vec<(i64, i64)> = seen.iter().map(|s| (s.period1, s.period2)).collect();
+    asked.sort();
+    for pair in asked.windows(2) {
+        assert!(
+            pair[0].1 <= pair[1].0 + 2 * 86_400,
+            "overlapping upstream requests: {asked:?}"
+        );
+    }
+    let stored = db_scalar(
+        &env.db(),
+        "SELECT COUNT(*) FROM bars WHERE symbol = 'TCS.NS'",
+    )
+    .await;
+    let distinct = db_scalar(
+        &env.db(),
+        "SELECT COUNT(DISTINCT ts) FROM bars WHERE symbol = 'TCS.NS'",
+    )
+    .await;
+    assert_eq!(stored, distinct);
+    client.cancel().await.unwrap();
+}
+
 #[tokio::test]
 async fn truncation_keeps_the_most_recent_bars_and_says_how_to_get_the_rest() {
     let yahoo = FakeYahoo::start().await;
