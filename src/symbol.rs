@@ -227,9 +227,10 @@ pub fn resolve_on(input: &str, exchange: Option<Exchange>) -> Result<ResolvedSym
 }
 
 /// The currencies Yahoo quotes crypto pairs in (`BTC-USD`, `ETH-INR`,
-/// `SOL-USDT`). No NSE or BSE symbol ends in one of them after a `-`
-/// (`BAJAJ-AUTO` and `MCDOWELL-N` do not), so such a pair is never read as
-/// an Indian listing.
+/// `SOL-USDT`). No listing in the symbol directory ends in one of them
+/// after a `-` (hyphenated NSE symbols end in words: `BAJAJ-AUTO`,
+/// `MCDOWELL-N`), so such a pair is read as crypto, not as an NSE listing
+/// (an explicit `.NS` suffix still names one).
 const CRYPTO_QUOTES: [&str; 10] = [
     "USD", "USDT", "USDC", "EUR", "GBP", "INR", "JPY", "AUD", "CAD", "BTC",
 ];
