@@ -33,7 +33,7 @@ pub async fn serve(
     shutdown: CancellationToken,
     on_bound: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(addr).await?;
+    let listener = bind(addr)?;
     let bound = listener.local_addr()?;
     on_bound(bound);
     // The fast path and /metrics read the same config, so all check alike.
@@ -85,6 +85,27 @@ pub async fn serve(
         () = deadline => tracing::warn!(drain_secs = drain.as_secs(), "drain deadline passed: requests still in flight are dropped"),
     }
     Ok(())
+}
+
+/// Connections the kernel may queue before they are accepted (it caps this
+/// at `net.core.somaxconn`, 4096 on current kernels). tokio's `bind` asks
+/// for 1,024, and 1,000 clients connecting at once overflowed it: the
+/// dropped SYNs were retried a second later (`TcpExtListenOverflows` and
+/// `TCPSynRetrans` in `nstat`), so those clients' first calls waited a
+/// second and more.
+const ACCEPT_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with [`ACCEPT_BACKLOG`], reusing the address as
+/// tokio's `bind` does.
+fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
 }
 
 /// rmcp's HTTP configuration from the settings: JSON responses,
