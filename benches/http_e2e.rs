@@ -8,6 +8,8 @@
 //! then 1,000 connections. Needs `wrk` (`apt-get install wrk`).
 //! Run: `cargo bench --bench http_e2e` (`BENCH_SECS` sets each run's length).
 
+#[path = "support/requests.rs"]
+mod requests;
 #[path = "support/seed.rs"]
 mod seed;
 #[path = "support/server.rs"]
@@ -16,43 +18,9 @@ mod server;
 use std::io::Write;
 use std::process::Command;
 
+use requests::{Shape, body, check, headers};
 use serde_json::{Value, json};
 use trading_mcp::store::BarStore;
-
-/// A request shape: its label and how to write headers and `_meta`.
-#[derive(Clone, Copy)]
-enum Shape {
-    V2025,
-    Stateless2026,
-}
-
-fn body(tool: &str, args: &Value, shape: Shape) -> String {
-    let mut params = json!({"name": tool, "arguments": args});
-    if let Shape::Stateless2026 = shape {
-        params["_meta"] = json!({
-            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientInfo": {"name": "wrk", "version": "1"},
-            "io.modelcontextprotocol/clientCapabilities": {}
-        });
-    }
-    json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}).to_string()
-}
-
-fn headers(tool: &str, shape: Shape) -> Vec<(&'static str, String)> {
-    let mut h = vec![
-        ("Content-Type", "application/json".to_string()),
-        ("Accept", "application/json, text/event-stream".to_string()),
-    ];
-    match shape {
-        Shape::V2025 => h.push(("MCP-Protocol-Version", "2025-06-18".into())),
-        Shape::Stateless2026 => {
-            h.push(("MCP-Protocol-Version", "2026-07-28".into()));
-            h.push(("Mcp-Method", "tools/call".into()));
-            h.push(("Mcp-Name", tool.to_string()));
-        }
-    }
-    h
-}
 
 /// What one wrk run measured.
 struct Run {
@@ -113,24 +81,6 @@ fn wrk(
         p99: pick("99%"),
         errors,
     }
-}
-
-/// Checks one call of each case answers as expected before measuring it.
-async fn check(url: &str, tool: &str, args: &Value, shape: Shape) {
-    let mut req = reqwest::Client::new().post(url);
-    for (k, v) in headers(tool, shape) {
-        req = req.header(k, v);
-    }
-    let resp = req.body(body(tool, args, shape)).send().await.unwrap();
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    assert_eq!(status, 200, "{text:.300}");
-    let v: Value = serde_json::from_str(&text).expect("a JSON response");
-    assert!(
-        v["result"]["structuredContent"].is_object(),
-        "{tool}: {text:.300}"
-    );
-    assert_ne!(v["result"]["isError"], true, "{tool}: {text:.300}");
 }
 
 fn main() {

@@ -18,6 +18,8 @@
 //! Prints errors, p50/p99 and each server's peak RSS. Needs `wrk`
 //! (`apt-get install wrk`). Run: `cargo bench --bench http_load`.
 
+#[path = "support/requests.rs"]
+mod requests;
 #[path = "support/server.rs"]
 mod server;
 #[path = "../tests/shared_data/mod.rs"]
@@ -34,13 +36,9 @@ use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use requests::{Shape, body, check, headers, send};
 use serde_json::{Value, json};
 
-const HEADERS: [(&str, &str); 3] = [
-    ("Content-Type", "application/json"),
-    ("Accept", "application/json, text/event-stream"),
-    ("MCP-Protocol-Version", "2025-06-18"),
-];
 const CHARTED: [&str; 10] = [
     "RELIANCE",
     "TCS",
@@ -53,11 +51,6 @@ const CHARTED: [&str; 10] = [
     "WIPRO",
     "TITAN",
 ];
-
-fn body(tool: &str, args: &Value) -> String {
-    json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": tool, "arguments": args}})
-        .to_string()
-}
 
 /// The mixed load: one request body per entry, cycled through in order.
 fn mix() -> Vec<(&'static str, Value)> {
@@ -97,24 +90,16 @@ fn mix() -> Vec<(&'static str, Value)> {
     calls
 }
 
-/// Whether one answer is a success: HTTP 200, no JSON-RPC error, no tool error.
-fn answered(status: u16, text: &str) -> Result<(), String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("{e}: {text:.200}"))?;
-    if status != 200 || v.get("error").is_some() || v["result"]["isError"] == true {
-        return Err(format!("HTTP {status}: {text:.300}"));
-    }
-    Ok(())
-}
-
 /// The wrk script: cycles through `calls` and counts error answers.
 fn script(calls: &[(&'static str, Value)]) -> String {
     let mut s = String::from("wrk.method = \"POST\"\n");
-    for (k, v) in HEADERS {
+    // Every call in the mix has the same 2025-06-18 headers.
+    for (k, v) in headers("", Shape::V2025) {
         s += &format!("wrk.headers[\"{k}\"] = \"{v}\"\n");
     }
     s += "local bodies = {\n";
     for (tool, args) in calls {
-        s += &format!("  [[{}]],\n", body(tool, args));
+        s += &format!("  [[{}]],\n", body(tool, args, Shape::V2025));
     }
     s += r#"}
 local threads = {}
@@ -157,15 +142,8 @@ fn mixed_cached(dir: &std::path::Path, rt: &tokio::runtime::Runtime) {
     let calls = mix();
     // Each call once, so the load measures cached answers, and each is a success.
     rt.block_on(async {
-        let client = reqwest::Client::new();
         for (tool, args) in &calls {
-            let mut req = client.post(&url);
-            for (k, v) in HEADERS {
-                req = req.header(k, v);
-            }
-            let resp = req.body(body(tool, args)).send().await.unwrap();
-            let status = resp.status().as_u16();
-            answered(status, &resp.text().await.unwrap()).unwrap_or_else(|e| panic!("{tool}: {e}"));
+            check(&url, tool, args, Shape::V2025).await;
         }
     });
     let path = dir.join("mixed.lua");
@@ -245,21 +223,9 @@ fn cold_burst(dir: &std::path::Path, rt: &tokio::runtime::Runtime) {
                 let url = url.clone();
                 tokio::spawn(async move {
                     let args = json!({"symbol": symbol, "start_date": "2023-03-29", "end_date": "2024-03-28"});
-                    let mut req = client.post(&url);
-                    for (k, v) in HEADERS {
-                        req = req.header(k, v);
-                    }
                     let t = Instant::now();
-                    let result = match req.body(body("get_stock_chart_data", &args)).send().await {
-                        Ok(resp) => {
-                            let status = resp.status().as_u16();
-                            match resp.text().await {
-                                Ok(text) => answered(status, &text),
-                                Err(e) => Err(e.to_string()),
-                            }
-                        }
-                        Err(e) => Err(e.to_string()),
-                    };
+                    let result =
+                        send(&client, &url, "get_stock_chart_data", &args, Shape::V2025).await;
                     (t.elapsed(), result.map_err(|e| format!("{symbol}: {e}")))
                 })
             })

@@ -191,16 +191,10 @@ async fn overlapping_ranges_at_once_fetch_each_day_once() {
     });
     let results = futures::future::join_all(calls).await;
     let source = fake_yahoo::rows_for("TCS.NS", "1d").unwrap();
-    let day = |ts: i64| {
-        chrono::DateTime::from_timestamp(ts + 19_800, 0)
-            .unwrap()
-            .date_naive()
-            .to_string()
-    };
     for ((from, to), r) in ranges.iter().zip(&results) {
         let want: Vec<String> = source
             .iter()
-            .map(|row| day(row.ts))
+            .map(|row| fake_yahoo::ist_date(row.ts).to_string())
             .filter(|d| d.as_str() >= *from && d.as_str() <= *to)
             .collect();
         let got: Vec<String> = bars(r)

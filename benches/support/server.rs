@@ -49,10 +49,6 @@ impl Server {
     }
 }
 
-fn base_command(db: &Path, extra_env: &[(&str, &str)]) -> Command {
-    command(db, extra_env, true)
-}
-
 /// The server on `db` at [`NOW`].
 fn command(db: &Path, extra_env: &[(&str, &str)], offline: bool) -> Command {
     // Raise the descriptor limit for the 1,000-connection runs.
@@ -76,7 +72,7 @@ fn command(db: &Path, extra_env: &[(&str, &str)], offline: bool) -> Command {
 /// Starts `serve --transport http` (offline) on a free port; returns it
 /// and its MCP URL.
 pub fn http(db: &Path, extra_env: &[(&str, &str)]) -> (Server, String) {
-    serve_http(base_command(db, extra_env))
+    serve_http(command(db, extra_env, true))
 }
 
 /// [`http`] online, without the warming scheduler ([`NOW`] is mid-session):
@@ -107,7 +103,7 @@ fn serve_http(mut cmd: Command) -> (Server, String) {
 
 /// Starts `serve` on stdio and initializes it; returns it and its pipes.
 pub fn stdio(db: &Path) -> (Server, ChildStdin, BufReader<ChildStdout>) {
-    let mut child = base_command(db, &[])
+    let mut child = command(db, &[], true)
         .arg("serve")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

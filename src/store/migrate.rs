@@ -25,17 +25,30 @@ impl AsyncTransaction for MigrationConnection<'_> {
         &'a mut self,
         queries: T,
     ) -> Result<usize, Self::Error> {
-        let mut tx = self.0.begin().await?;
-        let mut count = 0;
-        for query in queries {
-            sqlx::raw_sql(AssertSqlSafe(query))
-                .execute(&mut *tx)
-                .await?;
-            count += 1;
-        }
-        tx.commit().await?;
-        Ok(count)
+        execute_in_transaction::<sqlx::Sqlite>(&mut *self.0, queries).await
     }
+}
+
+/// Runs one migration's statements in one transaction, on either backend;
+/// returns how many ran.
+pub(super) async fn execute_in_transaction<'a, DB>(
+    conn: &mut DB::Connection,
+    queries: impl Iterator<Item = &'a str>,
+) -> Result<usize, sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let mut tx = conn.begin().await?;
+    let mut count = 0;
+    for query in queries {
+        sqlx::raw_sql(AssertSqlSafe(query))
+            .execute(&mut *tx)
+            .await?;
+        count += 1;
+    }
+    tx.commit().await?;
+    Ok(count)
 }
 
 impl AsyncQuery<Vec<Migration>> for MigrationConnection<'_> {

@@ -358,6 +358,31 @@ async fn adopt_stored_twins(
     conn: &mut SqliteConnection,
     items: &mut [NewsItem],
 ) -> Result<(), StoreError> {
+    let known = stored_twins(conn, items).await?;
+    for item in items {
+        let a = &mut item.article;
+        let twin = a
+            .dedup_key
+            .as_ref()
+            .and_then(|k| known.get(k))
+            .and_then(|rows| {
+                rows.iter().find(|(uid, at)| {
+                    *uid != a.id && (at - a.published_at).abs() <= DEDUP_WINDOW_SECS
+                })
+            });
+        if let Some((uid, _)) = twin {
+            a.id = *uid;
+        }
+    }
+    Ok(())
+}
+
+/// The stored (uid, published_at) of each batch item's dedup key, from the
+/// item's dedup period and the two beside it.
+async fn stored_twins(
+    conn: &mut SqliteConnection,
+    items: &[NewsItem],
+) -> Result<HashMap<String, Vec<(i64, i64)>>, StoreError> {
     let mut by_period: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
     for a in items.iter().map(|i| &i.article) {
         if let Some(key) = a.dedup_key.as_deref() {
@@ -379,23 +404,7 @@ async fn adopt_stored_twins(
             }
         }
     }
-    drop(by_period); // it borrows `items`, which the loop below changes
-    for item in items {
-        let a = &mut item.article;
-        let twin = a
-            .dedup_key
-            .as_ref()
-            .and_then(|k| known.get(k))
-            .and_then(|rows| {
-                rows.iter().find(|(uid, at)| {
-                    *uid != a.id && (at - a.published_at).abs() <= DEDUP_WINDOW_SECS
-                })
-            });
-        if let Some((uid, _)) = twin {
-            a.id = *uid;
-        }
-    }
-    Ok(())
+    Ok(known)
 }
 
 /// Stored rows with one of `keys`, published in `period` or one beside

@@ -7,9 +7,9 @@
 
 use refinery_core::Migration;
 use refinery_core::traits::r#async::{AsyncMigrate, AsyncQuery, AsyncTransaction};
-use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
+use sqlx::{AssertSqlSafe, PgConnection, Row};
 
-use super::migrate::applied;
+use super::migrate::{applied, execute_in_transaction};
 
 mod embedded {
     refinery::embed_migrations!("migrations/postgres");
@@ -24,16 +24,7 @@ impl AsyncTransaction for PgMigrationConnection<'_> {
         &'a mut self,
         queries: T,
     ) -> Result<usize, Self::Error> {
-        let mut tx = self.0.begin().await?;
-        let mut count = 0;
-        for query in queries {
-            sqlx::raw_sql(AssertSqlSafe(query))
-                .execute(&mut *tx)
-                .await?;
-            count += 1;
-        }
-        tx.commit().await?;
-        Ok(count)
+        execute_in_transaction::<sqlx::Postgres>(&mut *self.0, queries).await
     }
 }
 

@@ -17,7 +17,7 @@
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Weekday};
 use serde_json::{Value, json};
 
-use super::fake_yahoo::{Row, nse_open_ts, rows_for};
+use super::fake_yahoo::{Row, ist_date, nse_open_ts, rows_for};
 
 /// How Yahoo describes the instrument, for the answer's `meta`.
 pub fn meta(symbol: &str) -> Value {
@@ -154,10 +154,7 @@ fn gather(rows: &[Row], key: impl Fn(&Row) -> i64) -> Vec<Row> {
 /// Intraday bars of `secs` counted from each session's 09:15 open.
 fn gather_intraday(rows: &[Row], secs: i64) -> Vec<Row> {
     gather(rows, |r| {
-        let date = chrono::DateTime::from_timestamp(r.ts + 19_800, 0)
-            .unwrap()
-            .date_naive();
-        let open = nse_open_ts(&date.to_string());
+        let open = nse_open_ts(&ist_date(r.ts).to_string());
         open + (r.ts - open) / secs * secs
     })
 }
@@ -165,9 +162,7 @@ fn gather_intraday(rows: &[Row], secs: i64) -> Vec<Row> {
 /// Daily bars gathered into weeks (Monday) or months (the 1st).
 fn gather_days(rows: &[Row], weekly: bool) -> Vec<Row> {
     gather(rows, |r| {
-        let date = chrono::DateTime::from_timestamp(r.ts + 19_800, 0)
-            .unwrap()
-            .date_naive();
+        let date = ist_date(r.ts);
         let start = if weekly {
             date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
         } else {

@@ -325,6 +325,13 @@ pub fn nse_open_ts(date: &str) -> i64 {
     d.and_hms_opt(3, 45, 0).unwrap().and_utc().timestamp()
 }
 
+/// The IST date of instant `ts`, the date an NSE bar stamped `ts` is for.
+pub fn ist_date(ts: i64) -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp(ts + 19_800, 0)
+        .unwrap()
+        .date_naive()
+}
+
 /// The rows the fake serves for `symbol` at `interval`, or `None` if unknown.
 pub fn rows_for(symbol: &str, interval: &str) -> Option<Vec<Row>> {
     if let Some(rows) = super::fake_series::made_rows(symbol, interval) {
