@@ -33,7 +33,7 @@ impl App {
     }
 
     pub async fn start_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
-        let store = BarStore::open(&config.db).await?;
+        let store = BarStore::open_location(&config.db).await?;
         let http = Arc::new(HttpUpstream::new(
             config.upstream.clone(),
             clock.clone(),

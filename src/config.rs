@@ -23,6 +23,7 @@ use clap::{ArgMatches, Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use crate::service::ServiceConfig;
+use crate::store::DbLocation;
 use crate::upstream::{BreakerConfig, RetryPolicy, UpstreamConfig};
 
 /// How `serve` talks MCP.
@@ -73,7 +74,8 @@ pub struct Settings {
     #[arg(long, env = "TRADING_MCP_CONFIG", global = true)]
     #[serde(skip)]
     pub config: Option<PathBuf>,
-    /// SQLite database file; created with its schema on first run. A URL (`postgres://…`) is refused.
+    /// The store: an SQLite file, created with its schema on first run, or a
+    /// PostgreSQL URL (`postgres://user@host/db`) shared by several servers.
     #[arg(long, env = "TRADING_MCP_DB", global = true, default_value_os_t = Settings::default().db)]
     pub db: PathBuf,
     /// Base URL of the Yahoo Finance chart API.
@@ -322,7 +324,7 @@ impl Default for Settings {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub settings: Settings,
-    pub db: PathBuf,
+    pub db: DbLocation,
     pub yahoo_url: String,
     pub log: String,
     pub log_format: LogFormat,
@@ -440,7 +442,7 @@ impl Settings {
                 self.output_budget_tokens
             )));
         }
-        check_db_location(&self.db)?;
+        let db = db_location(&self.db)?;
         if self.max_points_limit == 0 {
             return Err(ConfigError::Invalid(
                 "max_points_limit must be at least 1".into(),
@@ -478,7 +480,7 @@ impl Settings {
         let warms = !(self.no_warm || self.offline || as_of.is_some());
         Ok(Config {
             warm: warms.then_some(warm),
-            db: self.db.clone(),
+            db,
             yahoo_url: self.yahoo_url.clone(),
             log: self.log.clone(),
             log_format: self.log_format,
@@ -637,31 +639,29 @@ pub fn read_file(path: &Path) -> Result<Settings, ConfigError> {
     })
 }
 
-/// `--db` names an SQLite file. A URL (`postgres://…`, `sqlite://…`) would
-/// otherwise be taken as a relative path and silently create a directory
-/// named after its scheme, so every URL is refused with what to give instead.
-fn check_db_location(db: &Path) -> Result<(), ConfigError> {
+/// What `--db` names: a `postgres://` (or `postgresql://`) URL is the
+/// PostgreSQL store; anything else that looks like a URL is refused rather
+/// than taken as a relative path (which would silently create a directory
+/// named after its scheme); the rest is an SQLite file's path.
+fn db_location(db: &Path) -> Result<DbLocation, ConfigError> {
     let text = db.to_string_lossy();
     let Some((scheme, _)) = text.split_once("://") else {
-        return Ok(());
+        return Ok(DbLocation::Sqlite(db.to_path_buf()));
     };
     let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     if !is_scheme {
-        return Ok(());
+        return Ok(DbLocation::Sqlite(db.to_path_buf()));
     }
     let why: std::borrow::Cow<str> = match scheme.to_ascii_lowercase().as_str() {
-        "postgres" | "postgresql" => {
-            "this build stores in SQLite only; a shared PostgreSQL store is not available yet"
-                .into()
-        }
+        "postgres" | "postgresql" => return Ok(DbLocation::Postgres(text.into_owned())),
         "sqlite" | "file" => "give the file's path itself, without the scheme".into(),
         other => format!("{other}:// is not a database this server can use").into(),
     };
     Err(ConfigError::Invalid(format!(
-        "db {text:?}: {why}; --db (or TRADING_MCP_DB) takes the path of an SQLite file, e.g. data/trading-mcp.db"
+        "db {text:?}: {why}; --db (or TRADING_MCP_DB) takes the path of an SQLite file, e.g. data/trading-mcp.db, or a postgres:// URL"
     )))
 }
 
@@ -707,7 +707,19 @@ mod tests {
     }
 
     #[test]
-    fn a_database_url_is_refused_rather_than_taken_for_a_directory() {
+    fn a_postgres_url_selects_postgres_and_other_urls_are_refused() {
+        let location = |db: &str| {
+            Settings {
+                db: PathBuf::from(db),
+                ..Settings::default()
+            }
+            .into_config()
+            .unwrap()
+            .db
+        };
+        for url in ["postgres://trader@db.internal/market", "PostgreSQL://h/db"] {
+            assert_eq!(location(url), DbLocation::Postgres(url.into()));
+        }
         let refused = |db: &str| {
             Settings {
                 db: PathBuf::from(db),
@@ -717,18 +729,12 @@ mod tests {
             .unwrap_err()
             .to_string()
         };
-        let pg = refused("postgres://trader@db.internal/market");
-        assert!(pg.contains("PostgreSQL store is not available"), "{pg}");
-        assert!(pg.contains("path of an SQLite file"), "{pg}");
-        assert!(refused("sqlite:///tmp/x.db").contains("without the scheme"));
+        let sqlite = refused("sqlite:///tmp/x.db");
+        assert!(sqlite.contains("without the scheme"), "{sqlite}");
+        assert!(sqlite.contains("path of an SQLite file"), "{sqlite}");
         assert!(refused("mysql://h/db").contains("mysql:// is not a database"));
         for path in ["data/x.db", "/tmp/odd:name.db", "./a://b.db"] {
-            let config = Settings {
-                db: PathBuf::from(path),
-                ..Settings::default()
-            }
-            .into_config();
-            assert!(config.is_ok(), "{path}: {config:?}");
+            assert_eq!(location(path), DbLocation::Sqlite(path.into()), "{path}");
         }
     }
 }

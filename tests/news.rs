@@ -181,7 +181,7 @@ async fn scalar(db: &Path, sql: &str) -> i64 {
 async fn the_bundled_sqlite_has_fts5() {
     let fake = FakeFeeds::start().await;
     let r = rig(config_for(&fake, &[])).await;
-    assert!(r.store.has_fts5().await.unwrap());
+    assert!(r.store.can_search_words().await.unwrap());
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::export::{self, ExportFormat, Series};
 use crate::model::{Interval, date_key, local_midnight};
 use crate::service::{Bound, parse_bound};
-use crate::store::BarStore;
+use crate::store::{BarStore, DbLocation};
 use crate::symbol;
 use crate::upstream::exchange_zone;
 
@@ -72,13 +72,15 @@ pub async fn run(config: Config, args: ExportArgs) -> anyhow::Result<i32> {
             args.format
         );
     }
-    if !config.db.is_file() {
+    if let DbLocation::Sqlite(path) = &config.db
+        && !path.is_file()
+    {
         anyhow::bail!(
             "no database at {}; run `trading-mcp import` or `trading-mcp serve` first, or pass --db",
-            config.db.display()
+            path.display()
         );
     }
-    let store = BarStore::open(&config.db).await?;
+    let store = BarStore::open_location(&config.db).await?;
     let outcome = export(&store, &resolved.yahoo, &args, (from, to)).await;
     store.close().await;
     outcome

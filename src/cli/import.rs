@@ -64,7 +64,7 @@ pub async fn run(config: Config, args: ImportArgs) -> anyhow::Result<i32> {
         symbol::resolve(s, args.exchange.as_deref())
             .map_err(|e| anyhow::anyhow!("--symbol: {e}"))?;
     }
-    let store = BarStore::open(&config.db).await?;
+    let store = BarStore::open_location(&config.db).await?;
     let now = crate::clock::configured(config.now).now();
     let progress = progress_bar(&args.files);
     let mut stdout = std::io::stdout().lock();

@@ -103,7 +103,7 @@ async fn serve(config: crate::config::Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     crate::shutdown::on_signal(shutdown.clone());
     let transport = app.config.transport;
-    tracing::info!(?transport, db = %app.config.db.display(), offline = app.config.upstream.offline, "serving");
+    tracing::info!(?transport, db = %app.config.db, offline = app.config.upstream.offline, "serving");
     if let Some(addr) = app.config.settings.metrics_listen {
         let (app, stop) = (app.clone(), shutdown.clone());
         tokio::spawn(async move {

@@ -7,7 +7,10 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use crate::config::Config;
-use crate::store::{QueryLimits, QueryResult, SqlValue, query_read_only, schema_doc};
+use crate::store::{
+    BarStore, DbLocation, QueryError, QueryLimits, QueryResult, SqlValue, query_read_only,
+    schema_doc,
+};
 
 /// Rows printed when `--limit` is not given.
 const DEFAULT_ROWS: usize = 10_000;
@@ -53,7 +56,19 @@ pub async fn run(config: Config, args: SqlArgs) -> anyhow::Result<i32> {
         timeout: Duration::from_millis(args.timeout_ms),
         ..QueryLimits::default()
     };
-    let result = match query_read_only(&config.db, query, limits).await {
+    let answer = match &config.db {
+        // Without opening the store: a missing file is an error, not a
+        // new empty database.
+        DbLocation::Sqlite(path) => query_read_only(path, query, limits).await,
+        DbLocation::Postgres(_) => match BarStore::open_location(&config.db).await {
+            Ok(store) => store.query_read_only(query, limits).await,
+            Err(e) => Err(QueryError::Open {
+                path: config.db.to_string(),
+                detail: e.to_string(),
+            }),
+        },
+    };
+    let result = match answer {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 pub use feed::Feed;
 pub use parse::{Article, ParsedFeed, parse_feed};
-pub use query::{MAX_QUERY_WORDS, fts_query};
+pub use query::{MAX_QUERY_WORDS, SearchWords, search_words};
 pub use result::{
     NewsArticle, NewsFreshness, NewsOutput, UNTRUSTED_NOTICE, ist_rfc3339, render_text,
 };

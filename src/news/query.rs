@@ -1,17 +1,40 @@
-//! A user's search words -> an FTS5 expression that is only words.
+//! A user's search text -> the words to search for, and nothing else.
 //!
-//! Every run of letters and digits becomes one double-quoted string, so
-//! nothing the user types is FTS5 syntax: quotes, `AND`/`OR`/`NOT`, `NEAR`,
-//! `*`, `^`, `:`, parentheses and column filters are plain words or
-//! separators. The strings are ANDed: an article must contain every word.
+//! Every run of letters and digits is one word, so nothing the user types
+//! is search syntax: quotes, `AND`/`OR`/`NOT`, `NEAR`, `*`, `^`, `:`,
+//! `&`, `|`, `!`, parentheses and column filters are plain words or
+//! separators. The words are ANDed: an article must contain every one.
+//! Each backend's expression is built from the words alone: SQLite's FTS5
+//! gets each as a double-quoted string ([`SearchWords::fts5`]); PostgreSQL
+//! gets them as `plainto_tsquery` text ([`SearchWords::plain`]).
 
 /// Most words a query may have.
 pub const MAX_QUERY_WORDS: usize = 16;
 /// Longest word kept (longer runs cannot be words of an article).
 const MAX_WORD_CHARS: usize = 64;
 
-/// The FTS5 `MATCH` expression for `query`, or an error saying what to fix.
-pub fn fts_query(query: &str) -> Result<String, String> {
+/// The words of a search, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchWords(Vec<String>);
+
+impl SearchWords {
+    /// The FTS5 `MATCH` expression: each word double-quoted, ANDed.
+    pub fn fts5(&self) -> String {
+        self.0
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The words, space-separated: `plainto_tsquery` ANDs them.
+    pub fn plain(&self) -> String {
+        self.0.join(" ")
+    }
+}
+
+/// The words of `query`, or an error saying what to fix.
+pub fn search_words(query: &str) -> Result<SearchWords, String> {
     let words: Vec<&str> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -34,11 +57,7 @@ pub fn fts_query(query: &str) -> Result<String, String> {
             long.chars().take(20).collect::<String>()
         ));
     }
-    Ok(words
-        .iter()
-        .map(|w| format!("\"{w}\""))
-        .collect::<Vec<_>>()
-        .join(" "))
+    Ok(SearchWords(words.iter().map(|w| w.to_string()).collect()))
 }
 
 fn preview(s: &str) -> String {
@@ -48,6 +67,10 @@ fn preview(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fts_query(query: &str) -> Result<String, String> {
+        search_words(query).map(|w| w.fts5())
+    }
 
     #[test]
     fn words_are_quoted_and_anded() {
@@ -68,6 +91,12 @@ mod tests {
             fts_query("'; DROP TABLE news; --").unwrap(),
             "\"DROP\" \"TABLE\" \"news\""
         );
+    }
+
+    #[test]
+    fn postgres_gets_the_same_words_without_operators() {
+        let words = search_words("tata & !steel | (infy):*").unwrap();
+        assert_eq!(words.plain(), "tata steel infy");
     }
 
     #[test]

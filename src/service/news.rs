@@ -23,7 +23,7 @@ use crate::clock::SharedClock;
 use crate::directory::Directory;
 use crate::news::{
     Article, DEFAULT_LIMIT, Feed, MAX_LIMIT, NewsArticle, NewsConfig, NewsFreshness, NewsOutput,
-    UNTRUSTED_NOTICE, fts_query, ist_rfc3339, parse_feed,
+    SearchWords, UNTRUSTED_NOTICE, ist_rfc3339, parse_feed, search_words,
 };
 use crate::store::{
     BarStore, FeedFetchRow, FeedState, FetchStatus, LinkKind, NewsItem, NewsSearch, StoredArticle,
@@ -94,7 +94,7 @@ fn market_open(now: DateTime<Utc>) -> bool {
 struct Plan {
     feeds: Vec<Feed>,
     symbol: Option<String>,
-    fts: Option<String>,
+    words: Option<SearchWords>,
     since: Option<i64>,
     source: Option<String>,
     limit: usize,
@@ -184,13 +184,13 @@ impl NewsService {
                 "limit {limit} is out of range; use 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})"
             )));
         }
-        let fts = match req
+        let words = match req
             .query
             .as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
         {
-            Some(q) => Some(fts_query(q).map_err(ServiceError::BadRequest)?),
+            Some(q) => Some(search_words(q).map_err(ServiceError::BadRequest)?),
             None => None,
         };
         let since = match req
@@ -228,7 +228,7 @@ impl NewsService {
         Ok(Plan {
             feeds,
             symbol,
-            fts,
+            words,
             since,
             source: source.map(str::to_string),
             limit,
@@ -274,9 +274,9 @@ impl NewsService {
             );
         }
         let search = NewsSearch {
-            fts: plan.fts.as_deref(),
+            words: plan.words.as_ref(),
             symbol: plan.symbol.as_deref(),
-            market_wide: plan.symbol.is_none() && plan.fts.is_none(),
+            market_wide: plan.symbol.is_none() && plan.words.is_none(),
             since: plan.since,
             before: req.as_of.map(|t| t.timestamp()),
             source: plan.source.as_deref(),

@@ -1,5 +1,6 @@
 //! The upstream call log and breaker transitions, kept for SQL inspection.
 
+use super::backend::on_pool;
 use super::{BarStore, StoreError};
 
 /// One upstream HTTP call.
@@ -27,9 +28,10 @@ pub struct BreakerTransitionRow {
 
 impl BarStore {
     pub async fn record_call(&self, call: &UpstreamCallRow) -> Result<(), StoreError> {
-        sqlx::query(
+        on_pool!(&self.backend, |pool| {
+            sqlx::query(
             "INSERT INTO upstream_calls (at_ms, host, symbol, path, status, latency_ms, bytes, error)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(call.at_ms)
         .bind(&call.host)
@@ -39,27 +41,30 @@ impl BarStore {
         .bind(call.latency_ms)
         .bind(call.bytes)
         .bind(&call.error)
-        .execute(&self.pool)
+        .execute(pool)
         .await?;
-        Ok(())
+            Ok(())
+        })
     }
 
     pub async fn record_breaker_transition(
         &self,
         t: &BreakerTransitionRow,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO breaker_transitions (at_ms, host, from_state, to_state, reason)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(t.at_ms)
-        .bind(&t.host)
-        .bind(t.from_state)
-        .bind(t.to_state)
-        .bind(&t.reason)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_pool!(&self.backend, |pool| {
+            sqlx::query(
+                "INSERT INTO breaker_transitions (at_ms, host, from_state, to_state, reason)
+             VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(t.at_ms)
+            .bind(&t.host)
+            .bind(t.from_state)
+            .bind(t.to_state)
+            .bind(&t.reason)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// The latest `limit` breaker transitions, newest first.
@@ -67,44 +72,48 @@ impl BarStore {
         &self,
         limit: usize,
     ) -> Result<Vec<RecentTransition>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT at_ms, host, from_state, to_state, reason FROM breaker_transitions
-             ORDER BY id DESC LIMIT ?",
-        )
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                use sqlx::Row;
-                Ok(RecentTransition {
-                    at_ms: r.try_get(0)?,
-                    host: r.try_get(1)?,
-                    from: r.try_get(2)?,
-                    to: r.try_get(3)?,
-                    reason: r.try_get(4)?,
+        on_pool!(&self.backend, |pool| {
+            let rows = sqlx::query(
+                "SELECT at_ms, host, from_state, to_state, reason FROM breaker_transitions
+             ORDER BY id DESC LIMIT $1",
+            )
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    use sqlx::Row;
+                    Ok(RecentTransition {
+                        at_ms: r.try_get(0)?,
+                        host: r.try_get(1)?,
+                        from: r.try_get(2)?,
+                        to: r.try_get(3)?,
+                        reason: r.try_get(4)?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// Row counts of every table, for `server_stats`.
     pub async fn summary(&self) -> Result<StoreSummary, StoreError> {
-        let (instruments, bars, coverage_ranges, corporate_actions, upstream_calls, breaker_transitions): (i64, i64, i64, i64, i64, i64) =
+        on_pool!(&self.backend, |pool| {
+            let (instruments, bars, coverage_ranges, corporate_actions, upstream_calls, breaker_transitions): (i64, i64, i64, i64, i64, i64) =
             sqlx::query_as(
                 "SELECT (SELECT COUNT(*) FROM instruments), (SELECT COUNT(*) FROM bars),
                         (SELECT COUNT(*) FROM coverage), (SELECT COUNT(*) FROM corporate_actions),
                         (SELECT COUNT(*) FROM upstream_calls), (SELECT COUNT(*) FROM breaker_transitions)",
             )
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await?;
-        Ok(StoreSummary {
-            instruments,
-            bars,
-            coverage_ranges,
-            corporate_actions,
-            upstream_calls,
-            breaker_transitions,
+            Ok(StoreSummary {
+                instruments,
+                bars,
+                coverage_ranges,
+                corporate_actions,
+                upstream_calls,
+                breaker_transitions,
+            })
         })
     }
 }

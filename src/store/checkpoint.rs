@@ -207,7 +207,7 @@ mod tests {
     async fn store_with_filler(path: &Path) -> BarStore {
         let store = BarStore::open(path).await.unwrap();
         sqlx::query("CREATE TABLE filler (x BLOB)")
-            .execute(&store.pool)
+            .execute(&store.sqlite().pool)
             .await
             .unwrap();
         store
@@ -216,7 +216,7 @@ mod tests {
     /// Commits one row of 100 kB: about 25 WAL pages.
     async fn commit_blob(store: &BarStore) {
         sqlx::query("INSERT INTO filler VALUES (randomblob(100000))")
-            .execute(&store.pool)
+            .execute(&store.sqlite().pool)
             .await
             .unwrap();
     }
@@ -230,12 +230,12 @@ mod tests {
             commit_blob(&store).await;
         }
         let mut waited = 0;
-        while store.checkpointer.background_runs() == 0 && waited < 500 {
+        while store.sqlite().checkpointer.background_runs() == 0 && waited < 500 {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             waited += 1;
         }
         assert!(
-            store.checkpointer.background_runs() >= 1,
+            store.sqlite().checkpointer.background_runs() >= 1,
             "no background checkpoint after 5 s"
         );
         // The first ~1,000 pages are back in the database file, which held
@@ -243,7 +243,7 @@ mod tests {
         let db_bytes = std::fs::metadata(&path).unwrap().len();
         assert!(db_bytes > 3_000_000, "{db_bytes}");
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler")
-            .fetch_one(&store.pool)
+            .fetch_one(&store.sqlite().pool)
             .await
             .unwrap();
         assert_eq!(rows, 50);
@@ -257,7 +257,7 @@ mod tests {
         let mut most = 0;
         for _ in 0..800 {
             commit_blob(&store).await;
-            most = most.max(store.checkpointer.wal_pages());
+            most = most.max(store.sqlite().checkpointer.wal_pages());
         }
         assert!(most >= super::BACKGROUND_PAGES, "{most}");
         // A writer that finds the background mid-run gets BUSY and goes

@@ -2,7 +2,9 @@
 //! completely. New ranges merge with every stored range they overlap or
 //! touch, so the table holds disjoint, non-adjacent ranges per series.
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row};
+
+use super::backend::{Conn, on_conn};
 
 use super::StoreError;
 
@@ -75,7 +77,7 @@ pub fn merge_coverage(new: (i64, i64), touching: &[(i64, i64)]) -> (i64, i64) {
 /// Adds `new` (sorted by start) to the coverage of `symbol`/`interval`
 /// inside the caller's transaction; returns whether anything changed.
 pub(super) async fn merge(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     symbol: &str,
     interval: &str,
     new: &[(i64, i64)],
@@ -86,56 +88,58 @@ pub(super) async fn merge(
         return Ok(false);
     };
     let hull = (first.0, new.iter().map(|r| r.1).max().unwrap_or(last.1));
-    // Every stored range overlapping or touching the hull of the new ones.
-    let rows = sqlx::query(
-        "SELECT start_ts, end_ts, fetched_at FROM coverage
-         WHERE symbol = ? AND interval = ? AND start_ts <= ? AND end_ts >= ?
-         ORDER BY start_ts",
-    )
-    .bind(symbol)
-    .bind(interval)
-    .bind(hull.1)
-    .bind(hull.0)
-    .fetch_all(&mut *conn)
-    .await?;
-    let existing = rows
-        .iter()
-        .map(|r| {
-            Ok(Covered {
-                start: r.try_get(0)?,
-                end: r.try_get(1)?,
-                fetched_at: r.try_get(2)?,
+    on_conn!(conn, |conn| {
+        // Every stored range overlapping or touching the hull of the new ones.
+        let rows = sqlx::query(
+            "SELECT start_ts, end_ts, fetched_at FROM coverage
+             WHERE symbol = $1 AND interval = $2 AND start_ts <= $3 AND end_ts >= $4
+             ORDER BY start_ts",
+        )
+        .bind(symbol)
+        .bind(interval)
+        .bind(hull.1)
+        .bind(hull.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        let existing = rows
+            .iter()
+            .map(|r| {
+                Ok(Covered {
+                    start: r.try_get(0)?,
+                    end: r.try_get(1)?,
+                    fetched_at: r.try_get(2)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let result = merged(&existing, &new, at);
-    if result == existing {
-        return Ok(false);
-    }
-    sqlx::query(
-        "DELETE FROM coverage
-         WHERE symbol = ? AND interval = ? AND start_ts <= ? AND end_ts >= ?",
-    )
-    .bind(symbol)
-    .bind(interval)
-    .bind(hull.1)
-    .bind(hull.0)
-    .execute(&mut *conn)
-    .await?;
-    for chunk in result.chunks(INSERT_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO coverage (symbol, interval, start_ts, end_ts, fetched_at) ",
-        );
-        q.push_values(chunk, |mut row, c| {
-            row.push_bind(symbol)
-                .push_bind(interval)
-                .push_bind(c.start)
-                .push_bind(c.end)
-                .push_bind(c.fetched_at);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(true)
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let result = merged(&existing, &new, at);
+        if result == existing {
+            return Ok(false);
+        }
+        sqlx::query(
+            "DELETE FROM coverage
+             WHERE symbol = $1 AND interval = $2 AND start_ts <= $3 AND end_ts >= $4",
+        )
+        .bind(symbol)
+        .bind(interval)
+        .bind(hull.1)
+        .bind(hull.0)
+        .execute(&mut *conn)
+        .await?;
+        for chunk in result.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO coverage (symbol, interval, start_ts, end_ts, fetched_at) ",
+            );
+            q.push_values(chunk, |mut row, c| {
+                row.push_bind(symbol)
+                    .push_bind(interval)
+                    .push_bind(c.start)
+                    .push_bind(c.end)
+                    .push_bind(c.fetched_at);
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(true)
+    })
 }
 
 #[cfg(test)]

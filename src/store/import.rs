@@ -13,9 +13,10 @@ use std::ptr::NonNull;
 use libsqlite3_sys as ffi;
 use sqlx::{Connection as _, SqliteConnection};
 
+use super::backend::{Backend, Conn, PgBackend, on_conn, series_write_lock};
 use super::ffi::{SqliteFailure, Statement};
 use super::raw_read::{StoredBar, read_stored_bars};
-use super::{BarStore, StoreError, coverage};
+use super::{BarStore, StoreError, coverage, postgres};
 use crate::model::{Bar, BarSource, Instrument, Interval};
 
 /// Bars per multi-row statement: 3 + 7 x 64 parameters. Larger statements
@@ -219,24 +220,10 @@ fn same_values(a: &Bar, b: &Bar) -> bool {
         && a.volume == b.volume
 }
 
-/// Decides each bar against the stored ones and writes what must change.
-///
-/// # Safety
-/// `db` must be open, inside a write transaction, and used by nobody else
-/// for the duration of the call.
-unsafe fn write_bars(
-    db: NonNull<ffi::sqlite3>,
-    symbol: &str,
-    batch: &ImportBatch<'_>,
-    out: &mut ImportWrite,
-) -> Result<(), StoreError> {
-    let (Some(first), Some(last)) = (batch.bars.first(), batch.bars.last()) else {
-        return Ok(());
-    };
-    let interval = batch.interval.as_str();
-    // SAFETY: per this function's contract.
-    let stored: Vec<StoredBar> =
-        unsafe { read_stored_bars(db, symbol, interval, first.ts, last.ts.saturating_add(1)) }?;
+/// Decides each bar of the batch against the `stored` bars of its range:
+/// counts every outcome in `out` and returns the indexes of the bars to
+/// write. The same on both backends.
+fn decide(batch: &ImportBatch<'_>, stored: &[StoredBar], out: &mut ImportWrite) -> Vec<u32> {
     let mut writes: Vec<u32> = Vec::with_capacity(batch.bars.len());
     let mut old = stored.iter().peekable();
     for (i, bar) in (0u32..).zip(batch.bars) {
@@ -263,6 +250,36 @@ unsafe fn write_bars(
             BarSource::Yahoo => out.kept_yahoo += 1,
         }
     }
+    writes
+}
+
+/// The `[first, last]` span of the batch's bars as a range read's
+/// `[start, end)`, or `None` for an empty batch.
+fn batch_span(batch: &ImportBatch<'_>) -> Option<(i64, i64)> {
+    Some((
+        batch.bars.first()?.ts,
+        batch.bars.last()?.ts.saturating_add(1),
+    ))
+}
+
+/// Decides each bar against the stored ones and writes what must change.
+///
+/// # Safety
+/// `db` must be open, inside a write transaction, and used by nobody else
+/// for the duration of the call.
+unsafe fn write_bars(
+    db: NonNull<ffi::sqlite3>,
+    symbol: &str,
+    batch: &ImportBatch<'_>,
+    out: &mut ImportWrite,
+) -> Result<(), StoreError> {
+    let Some((start, end)) = batch_span(batch) else {
+        return Ok(());
+    };
+    let interval = batch.interval.as_str();
+    // SAFETY: per this function's contract.
+    let stored: Vec<StoredBar> = unsafe { read_stored_bars(db, symbol, interval, start, end) }?;
+    let writes = decide(batch, &stored, out);
     // SAFETY: per this function's contract.
     let mut upsert =
         unsafe { Upsert::prepare(db, symbol, interval, batch.imported_at) }.map_err(write_error)?;
@@ -312,7 +329,11 @@ impl BarStore {
                 batch.bars.len()
             )));
         }
-        let mut conn = self.pool.acquire().await?;
+        let sqlite = match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite,
+            Backend::Postgres(pg) => return import_on_postgres(pg, symbol, batch).await,
+        };
+        let mut conn = sqlite.pool.acquire().await?;
         let foreign_keys = foreign_keys_off(&mut conn).await?;
         let written = import_in_transaction(&mut conn, symbol, batch).await;
         // Put the pooled connection back as it was, whatever happened.
@@ -332,25 +353,7 @@ async fn import_in_transaction(
     // IMMEDIATE: take the write lock before reading the stored bars the
     // decisions rest on, so no other writer changes them in between.
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let i = batch.instrument;
-    let created = sqlx::query(
-        "INSERT INTO instruments (symbol, exchange, full_exchange_name, currency, timezone,
-             instrument_type, short_name, long_name, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (symbol) DO NOTHING",
-    )
-    .bind(symbol)
-    .bind(&i.exchange)
-    .bind(&i.full_exchange_name)
-    .bind(&i.currency)
-    .bind(&i.timezone)
-    .bind(&i.instrument_type)
-    .bind(&i.short_name)
-    .bind(&i.long_name)
-    .bind(batch.imported_at)
-    .execute(&mut *tx)
-    .await?;
-    out.instrument_created = created.rows_affected() > 0;
+    out.instrument_created = insert_instrument(Conn::Sqlite(&mut tx), symbol, batch).await?;
     {
         let mut handle = tx.lock_handle().await?;
         // SAFETY: the handle is locked (sqlx's worker leaves the
@@ -358,9 +361,81 @@ async fn import_in_transaction(
         unsafe { write_bars(handle.as_raw_handle(), symbol, batch, &mut out) }?;
     }
     out.coverage_changed = coverage::merge(
-        &mut tx,
+        Conn::Sqlite(&mut tx),
         symbol,
         batch.interval.as_str(),
+        batch.covered,
+        batch.imported_at,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Creates the instrument row unless the symbol has one; returns whether
+/// it did.
+async fn insert_instrument(
+    conn: Conn<'_>,
+    symbol: &str,
+    batch: &ImportBatch<'_>,
+) -> Result<bool, StoreError> {
+    let i = batch.instrument;
+    let created = on_conn!(conn, |conn| {
+        sqlx::query(
+            "INSERT INTO instruments (symbol, exchange, full_exchange_name, currency, timezone,
+                 instrument_type, short_name, long_name, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (symbol) DO NOTHING",
+        )
+        .bind(symbol)
+        .bind(&i.exchange)
+        .bind(&i.full_exchange_name)
+        .bind(&i.currency)
+        .bind(&i.timezone)
+        .bind(&i.instrument_type)
+        .bind(&i.short_name)
+        .bind(&i.long_name)
+        .bind(batch.imported_at)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    });
+    Ok(created > 0)
+}
+
+/// The PostgreSQL import: the same decisions, one transaction, the bars
+/// written by one array upsert. The series' write lock (see
+/// [`series_write_lock`]) keeps a fetch of the same series from writing
+/// between the read the decisions rest on and the write.
+async fn import_on_postgres(
+    pg: &PgBackend,
+    symbol: &str,
+    batch: &ImportBatch<'_>,
+) -> Result<ImportWrite, StoreError> {
+    let interval = batch.interval.as_str();
+    let mut out = ImportWrite::default();
+    let mut tx = Backend::Postgres(pg.clone())
+        .begin_serialized(series_write_lock(symbol, interval))
+        .await?;
+    out.instrument_created = insert_instrument(tx.conn(), symbol, batch).await?;
+    if let (Some((start, end)), Conn::Postgres(conn)) = (batch_span(batch), tx.conn()) {
+        let stored = postgres::read_stored_bars_on(conn, symbol, interval, start, end).await?;
+        let writes = decide(batch, &stored, &mut out);
+        let bars = writes.iter().map(|&i| &batch.bars[i as usize]);
+        postgres::upsert_bars(
+            conn,
+            symbol,
+            interval,
+            bars,
+            batch.imported_at,
+            BarSource::Import,
+        )
+        .await?;
+    }
+    out.coverage_changed = coverage::merge(
+        tx.conn(),
+        symbol,
+        interval,
         batch.covered,
         batch.imported_at,
     )
@@ -408,7 +483,7 @@ mod tests {
     }
 
     async fn settings(store: &BarStore) -> (i64, i64) {
-        let mut conn = store.pool.acquire().await.unwrap();
+        let mut conn = store.sqlite().pool.acquire().await.unwrap();
         let get = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
         let fk = get("PRAGMA foreign_keys")
             .fetch_one(&mut *conn)
@@ -423,7 +498,7 @@ mod tests {
 
     async fn count(store: &BarStore, sql: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(&store.pool)
+            .fetch_one(&store.sqlite().pool)
             .await
             .unwrap()
     }

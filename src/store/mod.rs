@@ -1,9 +1,13 @@
-//! L2: the SQLite file. The only module that writes SQL.
+//! L2: the durable store, an SQLite file or a PostgreSQL database (see
+//! [`backend`]). The only module that writes SQL.
 //!
-//! One pool, WAL journal checkpointed in the background (see
-//! [`checkpoint`]), `synchronous=NORMAL`, a busy timeout, foreign
-//! keys on and temporary storage in memory. The schema lives in `migrations/` and is applied at open.
+//! SQLite: one pool, WAL journal checkpointed in the background (see
+//! [`checkpoint`]), `synchronous=NORMAL`, a busy timeout, foreign keys on
+//! and temporary storage in memory. PostgreSQL: one pool (see
+//! [`postgres`]). Each schema lives in `migrations/<backend>/` and is
+//! applied at open.
 
+mod backend;
 mod bars;
 mod calls;
 mod checkpoint;
@@ -23,9 +27,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use backend::{Backend, SqliteBackend};
 use checkpoint::Checkpointer;
 
 pub use bars::FetchBatch;
@@ -57,14 +61,45 @@ pub enum StoreError {
     },
 }
 
+/// Where the store lives: what `--db` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbLocation {
+    /// An SQLite file, created with its schema on first use.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL (`postgres://user@host/db`).
+    Postgres(String),
+}
+
+impl std::fmt::Display for DbLocation {
+    /// The path, or the URL without its password (it goes to logs).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbLocation::Sqlite(path) => write!(f, "{}", path.display()),
+            DbLocation::Postgres(url) => f.write_str(&without_password(url)),
+        }
+    }
+}
+
+/// `url` with the password of its `user:password@` part masked.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{tail}")
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// The durable store of bars, coverage, instruments and call history.
 /// Cheap to clone: clones share one pool.
 #[derive(Debug, Clone)]
 pub struct BarStore {
-    pool: SqlitePool,
-    path: PathBuf,
-    #[cfg_attr(not(test), expect(dead_code, reason = "tests read its counters"))]
-    checkpointer: &'static Checkpointer,
+    backend: Backend,
 }
 
 impl BarStore {
@@ -109,15 +144,49 @@ impl BarStore {
         }
         drop(conn);
         Ok(Self {
-            pool,
-            path: path.to_path_buf(),
-            checkpointer,
+            backend: Backend::Sqlite(SqliteBackend {
+                pool,
+                path: path.to_path_buf(),
+                checkpointer,
+            }),
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Opens the store `--db` names.
+    pub async fn open_location(location: &DbLocation) -> Result<Self, StoreError> {
+        match location {
+            DbLocation::Sqlite(path) => Self::open(path).await,
+            DbLocation::Postgres(url) => Self::connect_postgres(url).await,
+        }
+    }
+
+    /// How much space the store takes: the SQLite file, or the PostgreSQL
+    /// database (`pg_database_size`).
+    pub async fn size_bytes(&self) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => Ok(std::fs::metadata(&sqlite.path).map_or(0, |m| m.len())),
+            Backend::Postgres(pg) => {
+                let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                    .fetch_one(&pg.pool)
+                    .await?;
+                Ok(u64::try_from(bytes).unwrap_or(0))
+            }
+        }
+    }
+
+    /// Connects to the PostgreSQL database at `url` and migrates it.
+    pub async fn connect_postgres(url: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            backend: Backend::Postgres(postgres::connect(url).await?),
+        })
+    }
+
+    /// The database file, when the store is SQLite.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => Some(&sqlite.path),
+            Backend::Postgres(_) => None,
+        }
     }
 
     /// Runs one read-only query on its own connection (see [`query`]): the
@@ -127,11 +196,49 @@ impl BarStore {
         sql: &str,
         limits: QueryLimits,
     ) -> Result<QueryResult, QueryError> {
-        query_read_only(&self.path, sql, limits).await
+        match &self.backend {
+            Backend::Sqlite(sqlite) => query_read_only(&sqlite.path, sql, limits).await,
+            Backend::Postgres(pg) => postgres::query_read_only(&pg.reader, sql, limits).await,
+        }
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// The SQLite backend, for unit tests that look inside it.
+    #[cfg(test)]
+    fn sqlite(&self) -> &SqliteBackend {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite,
+            Backend::Postgres(_) => panic!("an SQLite store"),
+        }
+    }
+
+    /// Closes the pool (on SQLite, checkpointing the WAL).
     pub async fn close(&self) {
-        self.pool.close().await;
+        backend::on_pool!(&self.backend, |pool| pool.close().await);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_show_without_their_password() {
+        let shown = |url: &str| DbLocation::Postgres(url.into()).to_string();
+        assert_eq!(
+            shown("postgres://trader:s3cr:et@db.internal:5432/market?sslmode=require"),
+            "postgres://trader:***@db.internal:5432/market?sslmode=require"
+        );
+        assert_eq!(
+            shown("postgres://trader@db/market"),
+            "postgres://trader@db/market"
+        );
+        assert_eq!(
+            shown("postgresql:///market?host=/tmp"),
+            "postgresql:///market?host=/tmp"
+        );
+        assert_eq!(
+            DbLocation::Sqlite("data/x.db".into()).to_string(),
+            "data/x.db"
+        );
     }
 }

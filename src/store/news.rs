@@ -3,14 +3,20 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Database, QueryBuilder, Row};
 
+use super::backend::{Backend, Conn, on_conn, on_pool};
 use super::{BarStore, StoreError};
-use crate::news::Article;
+use crate::news::{Article, SearchWords};
 
 /// Rows per multi-row statement (at most 11 columns each, far below
 /// SQLite's 32,766 bound parameters).
 const INSERT_CHUNK: usize = 500;
+
+/// The advisory lock that makes news saves one at a time on PostgreSQL,
+/// across instances, as SQLite's write lock does: `insert_new` numbers
+/// rows from the last one.
+const NEWS_WRITER_LOCK: i64 = 0x7472_6164_696e_6702;
 
 /// Two articles with the same title and publisher published further apart
 /// than this are different articles (daily columns reuse their titles).
@@ -92,8 +98,8 @@ pub struct FeedState {
 /// A search over stored news. Every filter is optional.
 #[derive(Debug, Clone, Default)]
 pub struct NewsSearch<'a> {
-    /// An FTS5 expression of quoted words ([`crate::news::fts_query`]).
-    pub fts: Option<&'a str>,
+    /// The words every article must contain.
+    pub words: Option<&'a SearchWords>,
     pub symbol: Option<&'a str>,
     /// Only articles the market-wide feeds carried.
     pub market_wide: bool,
@@ -139,29 +145,31 @@ impl BarStore {
         market_wide: bool,
         fetched_at: i64,
     ) -> Result<usize, StoreError> {
-        // IMMEDIATE: take the write lock up front. A deferred transaction
-        // that reads first cannot upgrade once another feed's save has
-        // committed (SQLITE_BUSY_SNAPSHOT), and feeds are saved concurrently.
-        // Holding it is also what lets `insert_new` number rows itself.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The write lock up front. On SQLite, a deferred transaction that
+        // reads first cannot upgrade once another feed's save has committed
+        // (SQLITE_BUSY_SNAPSHOT), and feeds are saved concurrently. Holding
+        // it is also what lets `insert_new` number rows itself.
+        let mut tx = self.backend.begin_serialized(NEWS_WRITER_LOCK).await?;
         let mut items = unique_in_batch(items);
-        adopt_stored_twins(&mut tx, &mut items).await?;
-        let mut row_of = stored_rows(&mut tx, &items).await?;
+        adopt_stored_twins(tx.conn(), &mut items).await?;
+        let mut row_of = stored_rows(tx.conn(), &items).await?;
         if market_wide {
             let stored: Vec<i64> = row_of.values().copied().collect();
-            mark_market_wide(&mut tx, &stored).await?;
+            mark_market_wide(tx.conn(), &stored).await?;
         }
-        let new_items = insert_new(&mut tx, &items, &mut row_of, market_wide, fetched_at).await?;
-        insert_links(&mut tx, &items, &row_of).await?;
-        insert_fetch(&mut tx, fetch, new_items as i64).await?;
+        let new_items = insert_new(tx.conn(), &items, &mut row_of, market_wide, fetched_at).await?;
+        insert_links(tx.conn(), &items, &row_of).await?;
+        insert_fetch(tx.conn(), fetch, new_items as i64).await?;
         tx.commit().await?;
         Ok(new_items)
     }
 
     /// Logs a fetch that stored nothing (failed, or a feed with no items).
     pub async fn record_feed_fetch(&self, fetch: &FeedFetchRow) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        insert_fetch(&mut conn, fetch, 0).await
+        on_pool!(&self.backend, |pool| {
+            let mut conn = pool.acquire().await?;
+            insert_fetch((&mut *conn).into(), fetch, 0).await
+        })
     }
 
     /// The log's latest word on each of `feeds` (absent: never fetched).
@@ -173,28 +181,30 @@ impl BarStore {
         if feeds.is_empty() {
             return Ok(states);
         }
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        on_pool!(&self.backend, |pool| {
+            let mut q = QueryBuilder::new(
             "SELECT f.feed, f.at, f.status, f.items, f.error,
                     (SELECT max(at) FROM feed_fetches s WHERE s.feed = f.feed AND s.status != 'failed')
              FROM feed_fetches f
              WHERE f.id = (SELECT id FROM feed_fetches l WHERE l.feed = f.feed ORDER BY at DESC, id DESC LIMIT 1)
                AND f.feed IN ",
         );
-        push_in_list(&mut q, feeds);
-        for row in q.build().fetch_all(&self.pool).await? {
-            let status: String = row.try_get(2)?;
-            states.insert(
-                row.try_get(0)?,
-                FeedState {
-                    last_at: row.try_get(1)?,
-                    last_status: FetchStatus::parse(&status),
-                    last_items: row.try_get(3)?,
-                    last_error: row.try_get(4)?,
-                    last_success_at: row.try_get(5)?,
-                },
-            );
-        }
-        Ok(states)
+            push_in_list(&mut q, feeds);
+            for row in q.build().fetch_all(pool).await? {
+                let status: String = row.try_get(2)?;
+                states.insert(
+                    row.try_get(0)?,
+                    FeedState {
+                        last_at: row.try_get(1)?,
+                        last_status: FetchStatus::parse(&status),
+                        last_items: row.try_get(3)?,
+                        last_error: row.try_get(4)?,
+                        last_success_at: row.try_get(5)?,
+                    },
+                );
+            }
+            Ok(states)
+        })
     }
 
     /// Stored articles matching `search`: by relevance, then recency, when
@@ -203,80 +213,88 @@ impl BarStore {
         &self,
         search: &NewsSearch<'_>,
     ) -> Result<Vec<StoredArticle>, StoreError> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT n.id, n.title, n.summary, n.url, n.source, n.published_at, n.date_estimated,
-                    n.fetched_at FROM ",
-        );
-        if let Some(fts) = search.fts {
-            q.push("news_fts JOIN news n ON n.id = news_fts.rowid WHERE news_fts MATCH ");
-            q.push_bind(fts);
-        } else {
-            q.push("news n WHERE 1");
-        }
-        if let Some(symbol) = search.symbol {
-            q.push(" AND n.id IN (SELECT news_id FROM news_symbols WHERE symbol = ");
-            q.push_bind(symbol);
-            q.push(")");
-        }
-        if search.market_wide {
-            q.push(" AND n.market_wide = 1");
-        }
-        if let Some(since) = search.since {
-            q.push(" AND n.published_at >= ");
-            q.push_bind(since);
-        }
-        if let Some(before) = search.before {
-            q.push(" AND n.published_at < ");
-            q.push_bind(before);
-        }
-        if let Some(source) = search.source {
-            q.push(" AND n.source = ");
-            q.push_bind(source);
-            q.push(" COLLATE NOCASE");
-        }
-        if search.fts.is_some() {
-            // Title words weigh three times summary words.
-            q.push(" ORDER BY bm25(news_fts, 3.0, 1.0), n.published_at DESC, n.id");
-        } else {
-            q.push(" ORDER BY n.published_at DESC, n.id");
-        }
-        q.push(" LIMIT ");
-        q.push_bind(search.limit as i64);
-        let rows = q.build().fetch_all(&self.pool).await?;
-        let mut articles = rows
-            .iter()
-            .map(|r| {
-                Ok(StoredArticle {
-                    id: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    summary: r.try_get(2)?,
-                    url: r.try_get(3)?,
-                    source: r.try_get(4)?,
-                    published_at: r.try_get(5)?,
-                    date_estimated: r.try_get(6)?,
-                    fetched_at: r.try_get(7)?,
-                    symbols: Vec::new(),
+        on_pool!(&self.backend, |pool| {
+            let mut q = QueryBuilder::new(
+                "SELECT n.id, n.title, n.summary, n.url, n.source, n.published_at, n.date_estimated,
+                        n.fetched_at FROM ",
+            );
+            // The one part written per backend: how words match and rank.
+            let postgres = matches!(self.backend, Backend::Postgres(_));
+            match search.words {
+                Some(words) if postgres => {
+                    q.push("news n, plainto_tsquery('simple', ");
+                    q.push_bind(words.plain());
+                    q.push(") query WHERE n.search @@ query");
+                }
+                Some(words) => {
+                    q.push("news_fts JOIN news n ON n.id = news_fts.rowid WHERE news_fts MATCH ");
+                    q.push_bind(words.fts5());
+                }
+                None => {
+                    q.push("news n WHERE TRUE");
+                }
+            }
+            push_filters(&mut q, search.symbol, search.before);
+            if search.market_wide {
+                q.push(" AND n.market_wide = TRUE");
+            }
+            if let Some(since) = search.since {
+                q.push(" AND n.published_at >= ");
+                q.push_bind(since);
+            }
+            if let Some(source) = search.source {
+                q.push(" AND lower(n.source) = lower(");
+                q.push_bind(source);
+                q.push(")");
+            }
+            // Title words weigh three times summary words: FTS5's bm25
+            // weights its columns so (lower ranks first); PostgreSQL weighs
+            // the title's A against the summary's B (higher ranks first).
+            match search.words {
+                Some(_) if postgres => q.push(
+                    " ORDER BY ts_rank('{0, 0, 0.333333, 1}', n.search, query) DESC, n.published_at DESC, n.id",
+                ),
+                Some(_) => q.push(" ORDER BY bm25(news_fts, 3.0, 1.0), n.published_at DESC, n.id"),
+                None => q.push(" ORDER BY n.published_at DESC, n.id"),
+            };
+            q.push(" LIMIT ");
+            q.push_bind(search.limit as i64);
+            let rows = q.build().fetch_all(pool).await?;
+            let mut articles = rows
+                .iter()
+                .map(|r| {
+                    Ok(StoredArticle {
+                        id: r.try_get(0)?,
+                        title: r.try_get(1)?,
+                        summary: r.try_get(2)?,
+                        url: r.try_get(3)?,
+                        source: r.try_get(4)?,
+                        published_at: r.try_get(5)?,
+                        date_estimated: r.try_get(6)?,
+                        fetched_at: r.try_get(7)?,
+                        symbols: Vec::new(),
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        if articles.is_empty() {
-            return Ok(articles);
-        }
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT news_id, symbol FROM news_symbols WHERE news_id IN ");
-        push_in_list(&mut q, articles.iter().map(|a| a.id));
-        q.push(" ORDER BY symbol");
-        let mut symbols: HashMap<i64, Vec<String>> = HashMap::new();
-        for row in q.build().fetch_all(&self.pool).await? {
-            symbols
-                .entry(row.try_get(0)?)
-                .or_default()
-                .push(row.try_get(1)?);
-        }
-        for a in &mut articles {
-            a.symbols = symbols.remove(&a.id).unwrap_or_default();
-        }
-        Ok(articles)
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            if articles.is_empty() {
+                return Ok(articles);
+            }
+            let mut q =
+                QueryBuilder::new("SELECT news_id, symbol FROM news_symbols WHERE news_id IN ");
+            push_in_list(&mut q, articles.iter().map(|a| a.id));
+            q.push(" ORDER BY symbol");
+            let mut symbols: HashMap<i64, Vec<String>> = HashMap::new();
+            for row in q.build().fetch_all(pool).await? {
+                symbols
+                    .entry(row.try_get(0)?)
+                    .or_default()
+                    .push(row.try_get(1)?);
+            }
+            for a in &mut articles {
+                a.symbols = symbols.remove(&a.id).unwrap_or_default();
+            }
+            Ok(articles)
+        })
     }
 
     /// Stored articles published before `before` (all when `None`), and
@@ -286,26 +304,23 @@ impl BarStore {
         symbol: Option<&str>,
         before: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM news n WHERE 1");
-        if let Some(symbol) = symbol {
-            q.push(" AND n.id IN (SELECT news_id FROM news_symbols WHERE symbol = ");
-            q.push_bind(symbol);
-            q.push(")");
-        }
-        if let Some(before) = before {
-            q.push(" AND n.published_at < ");
-            q.push_bind(before);
-        }
-        Ok(q.build().fetch_one(&self.pool).await?.try_get(0)?)
+        on_pool!(&self.backend, |pool| {
+            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM news n WHERE TRUE");
+            push_filters(&mut q, symbol, before);
+            Ok(q.build().fetch_one(pool).await?.try_get(0)?)
+        })
     }
 
     pub async fn news_counts(&self) -> Result<NewsCounts, StoreError> {
-        let (articles, symbol_links, feed_fetches): (i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM news), (SELECT COUNT(*) FROM news_symbols),
-                    (SELECT COUNT(*) FROM feed_fetches)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let (articles, symbol_links, feed_fetches): (i64, i64, i64) =
+            on_pool!(&self.backend, |pool| {
+                sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM news), (SELECT COUNT(*) FROM news_symbols),
+                            (SELECT COUNT(*) FROM feed_fetches)",
+                )
+                .fetch_one(pool)
+                .await?
+            });
         Ok(NewsCounts {
             articles,
             symbol_links,
@@ -313,10 +328,14 @@ impl BarStore {
         })
     }
 
-    /// Whether the linked SQLite was compiled with FTS5.
-    pub async fn has_fts5(&self) -> Result<bool, StoreError> {
+    /// Whether the store can search words: on SQLite, whether the linked
+    /// library was compiled with FTS5; PostgreSQL always can.
+    pub async fn can_search_words(&self) -> Result<bool, StoreError> {
+        let Backend::Sqlite(sqlite) = &self.backend else {
+            return Ok(true);
+        };
         let on: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
-            .fetch_one(&self.pool)
+            .fetch_one(&sqlite.pool)
             .await?;
         Ok(on == 1)
     }
@@ -339,10 +358,28 @@ fn unique_in_batch(items: &[NewsItem]) -> Vec<NewsItem> {
         .collect()
 }
 
-/// Appends `(v1, v2, ...)` to `q`, for an `IN` list.
-fn push_in_list<'t, T>(q: &mut QueryBuilder<Sqlite>, values: impl IntoIterator<Item = T>)
+/// The filters a search and a count share: linked to `symbol`, published
+/// before `before`.
+fn push_filters<DB: Database>(q: &mut QueryBuilder<DB>, symbol: Option<&str>, before: Option<i64>)
 where
-    T: sqlx::Encode<'t, Sqlite> + sqlx::Type<Sqlite>,
+    for<'t> &'t str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if let Some(symbol) = symbol {
+        q.push(" AND n.id IN (SELECT news_id FROM news_symbols WHERE symbol = ");
+        q.push_bind(symbol);
+        q.push(")");
+    }
+    if let Some(before) = before {
+        q.push(" AND n.published_at < ");
+        q.push_bind(before);
+    }
+}
+
+/// Appends `(v1, v2, ...)` to `q`, for an `IN` list.
+fn push_in_list<'t, DB: Database, T>(q: &mut QueryBuilder<DB>, values: impl IntoIterator<Item = T>)
+where
+    T: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
     q.push("(");
     let mut list = q.separated(", ");
@@ -354,10 +391,7 @@ where
 
 /// The same title and publisher under another URL, published within the
 /// dedup window, is the stored article: its uid takes over.
-async fn adopt_stored_twins(
-    conn: &mut SqliteConnection,
-    items: &mut [NewsItem],
-) -> Result<(), StoreError> {
+async fn adopt_stored_twins(conn: Conn<'_>, items: &mut [NewsItem]) -> Result<(), StoreError> {
     let known = stored_twins(conn, items).await?;
     for item in items {
         let a = &mut item.article;
@@ -380,7 +414,7 @@ async fn adopt_stored_twins(
 /// The stored (uid, published_at) of each batch item's dedup key, from the
 /// item's dedup period and the two beside it.
 async fn stored_twins(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     items: &[NewsItem],
 ) -> Result<HashMap<String, Vec<(i64, i64)>>, StoreError> {
     let mut by_period: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
@@ -393,17 +427,19 @@ async fn stored_twins(
         }
     }
     let mut known: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
-    for (period, keys) in &by_period {
-        for chunk in keys.chunks(INSERT_CHUNK) {
-            let mut q = twins_query("", *period, chunk);
-            for row in q.build().fetch_all(&mut *conn).await? {
-                known
-                    .entry(row.try_get(0)?)
-                    .or_default()
-                    .push((row.try_get(1)?, row.try_get(2)?));
+    on_conn!(conn, |conn| {
+        for (period, keys) in &by_period {
+            for chunk in keys.chunks(INSERT_CHUNK) {
+                let mut q = twins_query("", *period, chunk);
+                for row in q.build().fetch_all(&mut *conn).await? {
+                    known
+                        .entry(row.try_get(0)?)
+                        .or_default()
+                        .push((row.try_get(1)?, row.try_get(2)?));
+                }
             }
         }
-    }
+    });
     Ok(known)
 }
 
@@ -411,7 +447,11 @@ async fn stored_twins(
 /// it, after `prefix` (the tests ask for the plan). `published_at / 172800`
 /// is the expression `news_dedup` leads with (V6), so the lookup seeks the
 /// index rather than scanning every key.
-fn twins_query(prefix: &str, period: i64, keys: &[&str]) -> QueryBuilder<Sqlite> {
+fn twins_query<DB: Database>(prefix: &str, period: i64, keys: &[&str]) -> QueryBuilder<DB>
+where
+    for<'t> &'t str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
     let mut q = QueryBuilder::new(format!(
         "{prefix}SELECT dedup_key, uid, published_at FROM news
          WHERE dedup_key IS NOT NULL AND published_at / 172800 IN "
@@ -430,29 +470,31 @@ fn dedup_period(published_at: i64) -> i64 {
 }
 
 /// The row numbers of the items already stored, by uid.
-async fn stored_rows(
-    conn: &mut SqliteConnection,
-    items: &[NewsItem],
-) -> Result<HashMap<i64, i64>, StoreError> {
+async fn stored_rows(conn: Conn<'_>, items: &[NewsItem]) -> Result<HashMap<i64, i64>, StoreError> {
     let mut row_of = HashMap::new();
-    for chunk in items.chunks(INSERT_CHUNK) {
-        let mut q = QueryBuilder::new("SELECT uid, id FROM news WHERE uid IN ");
-        push_in_list(&mut q, chunk.iter().map(|i| i.article.id));
-        for row in q.build().fetch_all(&mut *conn).await? {
-            row_of.insert(row.try_get(0)?, row.try_get(1)?);
+    on_conn!(conn, |conn| {
+        for chunk in items.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::new("SELECT uid, id FROM news WHERE uid IN ");
+            push_in_list(&mut q, chunk.iter().map(|i| i.article.id));
+            for row in q.build().fetch_all(&mut *conn).await? {
+                row_of.insert(row.try_get(0)?, row.try_get(1)?);
+            }
         }
-    }
+    });
     Ok(row_of)
 }
 
 /// A stored article now also seen in a market-wide feed.
-async fn mark_market_wide(conn: &mut SqliteConnection, rows: &[i64]) -> Result<(), StoreError> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let mut q =
-            QueryBuilder::new("UPDATE news SET market_wide = 1 WHERE market_wide = 0 AND id IN ");
-        push_in_list(&mut q, chunk.iter().copied());
-        q.build().execute(&mut *conn).await?;
-    }
+async fn mark_market_wide(conn: Conn<'_>, rows: &[i64]) -> Result<(), StoreError> {
+    on_conn!(conn, |conn| {
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::new(
+                "UPDATE news SET market_wide = TRUE WHERE market_wide = FALSE AND id IN ",
+            );
+            push_in_list(&mut q, chunk.iter().copied());
+            q.build().execute(&mut *conn).await?;
+        }
+    });
     Ok(())
 }
 
@@ -461,94 +503,100 @@ async fn mark_market_wide(conn: &mut SqliteConnection, rows: &[i64]) -> Result<(
 /// on the last pages of the table and its indexes. Adds their rows to
 /// `row_of`; returns how many were inserted.
 async fn insert_new(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     items: &[NewsItem],
     row_of: &mut HashMap<i64, i64>,
     market_wide: bool,
     fetched_at: i64,
 ) -> Result<usize, StoreError> {
-    let mut next: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM news")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut fresh: Vec<(i64, &Article)> = Vec::new();
-    for item in items {
-        if let Entry::Vacant(e) = row_of.entry(item.article.id) {
-            e.insert(next);
-            fresh.push((next, &item.article));
-            next += 1;
+    on_conn!(conn, |conn| {
+        let mut next: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM news")
+            .fetch_one(&mut *conn)
+            .await?;
+        let mut fresh: Vec<(i64, &Article)> = Vec::new();
+        for item in items {
+            if let Entry::Vacant(e) = row_of.entry(item.article.id) {
+                e.insert(next);
+                fresh.push((next, &item.article));
+                next += 1;
+            }
         }
-    }
-    for chunk in fresh.chunks(INSERT_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO news (id, uid, title, summary, url, source, published_at,
+        for chunk in fresh.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO news (id, uid, title, summary, url, source, published_at,
                                date_estimated, fetched_at, market_wide, dedup_key) ",
-        );
-        q.push_values(chunk, |mut row, (id, a)| {
-            row.push_bind(*id)
-                .push_bind(a.id)
-                .push_bind(&a.title)
-                .push_bind(&a.summary)
-                .push_bind(&a.url)
-                .push_bind(&a.source)
-                .push_bind(a.published_at)
-                .push_bind(a.date_estimated)
-                .push_bind(fetched_at)
-                .push_bind(market_wide)
-                .push_bind(&a.dedup_key);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(fresh.len())
+            );
+            q.push_values(chunk, |mut row, (id, a)| {
+                row.push_bind(*id)
+                    .push_bind(a.id)
+                    .push_bind(&a.title)
+                    .push_bind(&a.summary)
+                    .push_bind(&a.url)
+                    .push_bind(&a.source)
+                    .push_bind(a.published_at)
+                    .push_bind(a.date_estimated)
+                    .push_bind(fetched_at)
+                    .push_bind(market_wide)
+                    .push_bind(&a.dedup_key);
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(fresh.len())
+    })
 }
 
 /// Links every item to its symbols; a feed link replaces a text link.
 async fn insert_links(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     items: &[NewsItem],
     row_of: &HashMap<i64, i64>,
 ) -> Result<(), StoreError> {
-    let links: Vec<(i64, &str, LinkKind)> = items
-        .iter()
-        .flat_map(|i| {
-            let row = row_of[&i.article.id];
-            i.links.iter().map(move |(s, k)| (row, s.as_str(), *k))
-        })
-        .collect();
-    for chunk in links.chunks(INSERT_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO news_symbols (news_id, symbol, link) ");
-        q.push_values(chunk, |mut row, (id, symbol, kind)| {
-            row.push_bind(*id)
-                .push_bind(*symbol)
-                .push_bind(kind.as_str());
-        });
-        // A feed link says more than a text link: keep it.
-        q.push(
-            " ON CONFLICT (symbol, news_id) DO UPDATE SET link = excluded.link
+    on_conn!(conn, |conn| {
+        let links: Vec<(i64, &str, LinkKind)> = items
+            .iter()
+            .flat_map(|i| {
+                let row = row_of[&i.article.id];
+                i.links.iter().map(move |(s, k)| (row, s.as_str(), *k))
+            })
+            .collect();
+        for chunk in links.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::new("INSERT INTO news_symbols (news_id, symbol, link) ");
+            q.push_values(chunk, |mut row, (id, symbol, kind)| {
+                row.push_bind(*id)
+                    .push_bind(*symbol)
+                    .push_bind(kind.as_str());
+            });
+            // A feed link says more than a text link: keep it.
+            q.push(
+                " ON CONFLICT (symbol, news_id) DO UPDATE SET link = excluded.link
               WHERE excluded.link = 'feed'",
-        );
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+            );
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }
 
 async fn insert_fetch(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     fetch: &FeedFetchRow,
     new_items: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO feed_fetches (feed, at, status, items, new_items, error) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&fetch.feed)
-    .bind(fetch.at)
-    .bind(fetch.status.as_str())
-    .bind(fetch.items)
-    .bind(new_items)
-    .bind(&fetch.error)
-    .execute(conn)
-    .await?;
-    Ok(())
+    on_conn!(conn, |conn| {
+        sqlx::query(
+            "INSERT INTO feed_fetches (feed, at, status, items, new_items, error)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&fetch.feed)
+        .bind(fetch.at)
+        .bind(fetch.status.as_str())
+        .bind(fetch.items)
+        .bind(new_items)
+        .bind(&fetch.error)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -600,7 +648,7 @@ mod tests {
         let later = boundary - 60 + DEDUP_WINDOW_SECS + 1;
         assert_eq!(save(&store, item("https://c.example/1", later)).await, 1);
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news")
-            .fetch_one(&store.pool)
+            .fetch_one(&store.sqlite().pool)
             .await
             .unwrap();
         assert_eq!(count, 2);
@@ -613,7 +661,7 @@ mod tests {
         let mut q = twins_query("EXPLAIN QUERY PLAN ", 7, &["a|mint", "b|mint"]);
         let plan: Vec<String> = q
             .build()
-            .fetch_all(&store.pool)
+            .fetch_all(&store.sqlite().pool)
             .await
             .unwrap()
             .iter()

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use super::backend::{Conn, on_conn, on_pool};
 use super::{BarStore, StoreError};
 use crate::model::Instrument;
 
@@ -44,8 +45,11 @@ impl BarStore {
         &self,
         symbol: &str,
     ) -> Result<Vec<crate::model::CorporateAction>, StoreError> {
-        let rows = stored_actions(&self.pool, symbol).await?;
-        Ok(rows.iter().filter_map(StoredAction::action).collect())
+        on_pool!(&self.backend, |pool| {
+            let mut conn = pool.acquire().await?;
+            let rows = stored_actions((&mut *conn).into(), symbol).await?;
+            Ok(rows.iter().filter_map(StoredAction::action).collect())
+        })
     }
 
     /// Stored tickers starting with `prefix` (any case), in order, at most
@@ -55,22 +59,25 @@ impl BarStore {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let mut pattern = String::with_capacity(prefix.len() + 1);
-        for c in prefix.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
+        on_pool!(&self.backend, |pool| {
+            let mut pattern = String::with_capacity(prefix.len() + 1);
+            for c in prefix.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
             }
-            pattern.push(c);
-        }
-        pattern.push('%');
-        let rows = sqlx::query(
-            "SELECT symbol FROM instruments WHERE symbol LIKE ? ESCAPE '\\' ORDER BY symbol LIMIT ?",
-        )
-        .bind(pattern)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+            pattern.push('%');
+            let rows = sqlx::query(
+                "SELECT symbol FROM instruments WHERE lower(symbol) LIKE lower($1) ESCAPE '\\'
+             ORDER BY symbol LIMIT $2",
+            )
+            .bind(pattern)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        })
     }
 
     /// Everything stored about `symbol` (a Yahoo ticker), or `None` if the
@@ -80,56 +87,58 @@ impl BarStore {
         &self,
         symbol: &str,
     ) -> Result<Option<InstrumentOverview>, StoreError> {
-        let Some(instrument) = self.instrument(symbol).await? else {
-            return Ok(None);
-        };
-        let mut tx = self.pool.begin().await?;
-        let held = sqlx::query(
-            "SELECT interval, COUNT(*), MIN(ts), MAX(ts) FROM bars WHERE symbol = ?
+        on_pool!(&self.backend, |pool| {
+            let Some(instrument) = self.instrument(symbol).await? else {
+                return Ok(None);
+            };
+            let mut tx = pool.begin().await?;
+            let held = sqlx::query(
+                "SELECT interval, COUNT(*), MIN(ts), MAX(ts) FROM bars WHERE symbol = $1
              GROUP BY interval ORDER BY interval",
-        )
-        .bind(symbol)
-        .fetch_all(&mut *tx)
-        .await?;
-        let spans = sqlx::query(
-            "SELECT interval, start_ts, end_ts FROM coverage WHERE symbol = ?
+            )
+            .bind(symbol)
+            .fetch_all(&mut *tx)
+            .await?;
+            let spans = sqlx::query(
+                "SELECT interval, start_ts, end_ts FROM coverage WHERE symbol = $1
              ORDER BY interval, start_ts",
-        )
-        .bind(symbol)
-        .fetch_all(&mut *tx)
-        .await?;
-        let corporate_actions = stored_actions(&mut *tx, symbol).await?;
-        tx.commit().await?;
-        let mut intervals = Vec::with_capacity(held.len());
-        for r in &held {
-            intervals.push(IntervalHoldings {
-                interval: r.try_get(0)?,
-                bars: r.try_get(1)?,
-                first_ts: r.try_get(2)?,
-                last_ts: r.try_get(3)?,
-                coverage: Vec::new(),
-            });
-        }
-        for r in &spans {
-            let interval: String = r.try_get(0)?;
-            let span = (r.try_get(1)?, r.try_get(2)?);
-            match intervals.iter_mut().find(|i| i.interval == interval) {
-                Some(held) => held.coverage.push(span),
-                // Covered with no bars: a range known to hold none.
-                None => intervals.push(IntervalHoldings {
-                    interval,
-                    bars: 0,
-                    first_ts: None,
-                    last_ts: None,
-                    coverage: vec![span],
-                }),
+            )
+            .bind(symbol)
+            .fetch_all(&mut *tx)
+            .await?;
+            let corporate_actions = stored_actions((&mut *tx).into(), symbol).await?;
+            tx.commit().await?;
+            let mut intervals = Vec::with_capacity(held.len());
+            for r in &held {
+                intervals.push(IntervalHoldings {
+                    interval: r.try_get(0)?,
+                    bars: r.try_get(1)?,
+                    first_ts: r.try_get(2)?,
+                    last_ts: r.try_get(3)?,
+                    coverage: Vec::new(),
+                });
             }
-        }
-        Ok(Some(InstrumentOverview {
-            instrument,
-            intervals,
-            corporate_actions,
-        }))
+            for r in &spans {
+                let interval: String = r.try_get(0)?;
+                let span = (r.try_get(1)?, r.try_get(2)?);
+                match intervals.iter_mut().find(|i| i.interval == interval) {
+                    Some(held) => held.coverage.push(span),
+                    // Covered with no bars: a range known to hold none.
+                    None => intervals.push(IntervalHoldings {
+                        interval,
+                        bars: 0,
+                        first_ts: None,
+                        last_ts: None,
+                        coverage: vec![span],
+                    }),
+                }
+            }
+            Ok(Some(InstrumentOverview {
+                instrument,
+                intervals,
+                corporate_actions,
+            }))
+        })
     }
 }
 
@@ -160,26 +169,25 @@ impl StoredAction {
 
 /// The `corporate_actions` rows of `symbol`, oldest first, on any
 /// connection (the overview reads them inside its transaction).
-async fn stored_actions<'e>(
-    conn: impl sqlx::SqliteExecutor<'e>,
-    symbol: &str,
-) -> Result<Vec<StoredAction>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
-         WHERE symbol = ? ORDER BY ts, kind",
-    )
-    .bind(symbol)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredAction {
-                ts: r.try_get(0)?,
-                kind: r.try_get(1)?,
-                amount: r.try_get(2)?,
-                numerator: r.try_get(3)?,
-                denominator: r.try_get(4)?,
+async fn stored_actions(conn: Conn<'_>, symbol: &str) -> Result<Vec<StoredAction>, StoreError> {
+    on_conn!(conn, |conn| {
+        let rows = sqlx::query(
+            "SELECT ts, kind, amount, numerator, denominator FROM corporate_actions
+             WHERE symbol = $1 ORDER BY ts, kind",
+        )
+        .bind(symbol)
+        .fetch_all(conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredAction {
+                    ts: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    amount: r.try_get(2)?,
+                    numerator: r.try_get(3)?,
+                    denominator: r.try_get(4)?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }

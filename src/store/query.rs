@@ -349,12 +349,7 @@ pub async fn query_read_only(
 
 /// The blocking body of [`query_read_only`].
 pub fn run(path: &Path, sql: &str, limits: QueryLimits) -> Result<QueryResult, QueryError> {
-    if sql.len() > limits.max_sql_bytes {
-        return Err(QueryError::TooLong {
-            len: sql.len(),
-            max: limits.max_sql_bytes,
-        });
-    }
+    check_length(sql, &limits)?;
     if !path.is_file() {
         return Err(QueryError::NoDatabase(path.display().to_string()));
     }
@@ -457,36 +452,78 @@ fn execute(
             decl_type: stmt.column_decltype(i),
         })
         .collect();
-    let mut rows = Vec::new();
-    let mut bytes = 0usize;
-    let mut note = None;
+    let mut rows = LimitedRows::new(limits);
     while stmt.step().map_err(|e| failure(e, denied, limits))? {
-        if rows.len() == limits.max_rows {
-            note = Some(format!(
-                "stopped at the row limit of {}; more rows exist (aggregate, add WHERE, or raise the limit)",
-                limits.max_rows
-            ));
+        let row = (0..stmt.column_count()).map(|i| value(&stmt, i)).collect();
+        if !rows.push(row) {
             break;
         }
-        let row: Vec<SqlValue> = (0..stmt.column_count()).map(|i| value(&stmt, i)).collect();
-        let weight: usize = row.iter().map(SqlValue::weight).sum::<usize>() + 2;
-        if bytes + weight > limits.max_bytes {
-            note = Some(format!(
-                "stopped at the output limit of {} bytes after {} rows; more rows exist (select fewer columns or rows)",
-                limits.max_bytes,
-                rows.len()
-            ));
-            break;
-        }
-        bytes += weight;
-        rows.push(row);
     }
-    Ok(QueryResult {
-        columns,
-        rows,
-        truncated: note.is_some(),
-        note,
-    })
+    Ok(rows.finish(columns))
+}
+
+/// Refuses SQL longer than the limit, before anything opens.
+pub(super) fn check_length(sql: &str, limits: &QueryLimits) -> Result<(), QueryError> {
+    if sql.len() > limits.max_sql_bytes {
+        return Err(QueryError::TooLong {
+            len: sql.len(),
+            max: limits.max_sql_bytes,
+        });
+    }
+    Ok(())
+}
+
+/// The rows of a result, up to the row and output limits; the same on
+/// both backends.
+pub(super) struct LimitedRows<'l> {
+    limits: &'l QueryLimits,
+    rows: Vec<Vec<SqlValue>>,
+    bytes: usize,
+    note: Option<String>,
+}
+
+impl<'l> LimitedRows<'l> {
+    pub fn new(limits: &'l QueryLimits) -> Self {
+        Self {
+            limits,
+            rows: Vec::new(),
+            bytes: 0,
+            note: None,
+        }
+    }
+
+    /// Keeps `row` if the limits allow it; `false` once they stop the
+    /// result (the row is the first one past them).
+    pub fn push(&mut self, row: Vec<SqlValue>) -> bool {
+        if self.rows.len() == self.limits.max_rows {
+            self.note = Some(format!(
+                "stopped at the row limit of {}; more rows exist (aggregate, add WHERE, or raise the limit)",
+                self.limits.max_rows
+            ));
+            return false;
+        }
+        let weight: usize = row.iter().map(SqlValue::weight).sum::<usize>() + 2;
+        if self.bytes + weight > self.limits.max_bytes {
+            self.note = Some(format!(
+                "stopped at the output limit of {} bytes after {} rows; more rows exist (select fewer columns or rows)",
+                self.limits.max_bytes,
+                self.rows.len()
+            ));
+            return false;
+        }
+        self.bytes += weight;
+        self.rows.push(row);
+        true
+    }
+
+    pub fn finish(self, columns: Vec<QueryColumn>) -> QueryResult {
+        QueryResult {
+            columns,
+            rows: self.rows,
+            truncated: self.note.is_some(),
+            note: self.note,
+        }
+    }
 }
 
 fn value(stmt: &Statement, i: c_int) -> SqlValue {

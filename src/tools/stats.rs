@@ -74,7 +74,7 @@ pub async fn server_snapshot(app: &App) -> Result<StatsOutput, crate::store::Sto
             tiers: app.chart.tier_stats(),
         },
         store,
-        db_bytes: std::fs::metadata(&app.config.db).map_or(0, |m| m.len()),
+        db_bytes: app.chart.store().size_bytes().await?,
         breaker_transitions,
         upstream: app.chart.chart_client().http().stats(),
         tools: app.telemetry.snapshot(),

@@ -2,6 +2,7 @@
 //! a fake Yahoo on loopback and a real SQLite file in a temp dir.
 #![allow(dead_code)]
 
+pub mod backends;
 pub mod fake_feeds;
 pub mod fake_series;
 pub mod fake_yahoo;

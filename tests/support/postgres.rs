@@ -133,12 +133,24 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-impl Drop for Postgres {
-    fn drop(&mut self) {
+impl Postgres {
+    /// The cluster's temp dir.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Stops the server at once (its data goes with the temp dir).
+    pub fn stop(&self) {
         let data = self.dir.path().join("data");
         self.command("pg_ctl")
             .args(["-D", path(&data), "-m", "immediate", "stop"])
             .output()
             .ok();
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.stop();
     }
 }

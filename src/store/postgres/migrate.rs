@@ -1,15 +1,11 @@
 //! The PostgreSQL schema (`migrations/postgres/`), applied by refinery
-//! over sqlx as the SQLite one is (see [`super::migrate`]).
-//!
-//! This is the first part of the shared PostgreSQL store (#13): the schema
-//! and its migrations. `--db` still refuses a `postgres://` URL, because
-//! the store's reads and writes are not yet written for PostgreSQL.
+//! over sqlx as the SQLite one is (see [`crate::store::migrate`]).
 
 use refinery_core::Migration;
 use refinery_core::traits::r#async::{AsyncMigrate, AsyncQuery, AsyncTransaction};
 use sqlx::{AssertSqlSafe, PgConnection, Row};
 
-use super::migrate::{applied, execute_in_transaction};
+use crate::store::migrate::{applied, execute_in_transaction};
 
 mod embedded {
     refinery::embed_migrations!("migrations/postgres");
