@@ -15,7 +15,7 @@ use arrow_schema::{DataType, SchemaRef, TimeUnit};
 use shared_data::shared_dir;
 use support::*;
 use trading_mcp::model::{Interval, date_key};
-use trading_mcp::store::{BarStore, StoredBar};
+use trading_mcp::store::StoredBar;
 
 const RELIANCE: &str = "nse_daily_yahoo/RELIANCE.NS.csv";
 const INTRADAY: &str = "nse_intraday/RELIANCE.NS_5m_2025-09-11_to_2025-12-05.csv";
@@ -46,8 +46,8 @@ async fn imported() -> Env {
     env
 }
 
-async fn stored(db: &Path, interval: Interval) -> Vec<StoredBar> {
-    let store = BarStore::open(db).await.unwrap();
+async fn stored(db: &TestDb, interval: Interval) -> Vec<StoredBar> {
+    let store = db.store().await;
     let rows = store
         .read_stored_bars("RELIANCE.NS", interval, i64::MIN, i64::MAX)
         .await
@@ -288,6 +288,13 @@ async fn nothing_stored_is_a_clear_error() {
     let fresh = Env::new("http://127.0.0.1:9");
     let (code, _, err) = run(&fresh, &["export", "RELIANCE", "--format", "csv"]).await;
     assert_eq!(code, 1);
-    assert!(err.contains("no database at"), "{err}");
-    assert!(!fresh.db().exists());
+    let want = match fresh.db() {
+        TestDb::Sqlite(_) => "no database at",
+        // A PostgreSQL database exists before any server runs on it.
+        TestDb::Postgres(_) => "nothing is stored for RELIANCE.NS",
+    };
+    assert!(err.contains(want), "{err}");
+    if let TestDb::Sqlite(path) = fresh.db() {
+        assert!(!path.exists(), "no file is created");
+    }
 }

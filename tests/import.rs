@@ -60,7 +60,7 @@ fn data_rows(file: &Path, header_lines: usize) -> usize {
 }
 
 async fn open(env: &Env) -> BarStore {
-    BarStore::open(&env.db()).await.unwrap()
+    env.db().store().await
 }
 
 fn day(s: &str) -> i64 {
@@ -68,8 +68,8 @@ fn day(s: &str) -> i64 {
 }
 
 /// Every row of the tables an import writes, as text, for before/after comparisons.
-async fn dump(db: &Path) -> Vec<String> {
-    let store = BarStore::open(db).await.unwrap();
+async fn dump(db: &TestDb) -> Vec<String> {
+    let store = db.store().await;
     let mut rows = Vec::new();
     for sql in [
         "SELECT symbol, interval, ts, open, high, low, close, adj_close, volume, fetched_at, source FROM bars ORDER BY 1, 2, 3",
@@ -483,7 +483,7 @@ async fn a_bad_symbol_is_refused_before_anything_is_opened() {
     assert_eq!(code, 1);
     assert!(err.contains("--symbol: symbol contains ' '"), "{err}");
     assert!(
-        !env.db().exists(),
+        env.db().is_untouched().await,
         "no database is created for a refused command"
     );
 }

@@ -168,7 +168,7 @@ async fn news_is_fetched_once_stored_and_served_from_the_store() {
     // Offline, six hours later (past the 2 h TTL of a closed market), a
     // new process answers from the store, says it is stale, fetches nothing.
     let mut offline = env_with_feeds(&yahoo, &feeds);
-    offline.set("TRADING_MCP_DB", env.db().to_str().unwrap());
+    offline.set("TRADING_MCP_DB", &env.db().arg());
     offline.set("TRADING_MCP_OFFLINE", "true");
     offline.set("TRADING_MCP_NOW", SIX_HOURS_AFTER);
     let before = feeds.total();
@@ -255,7 +255,7 @@ async fn replay_serves_only_articles_published_before_the_instant() {
     // 16:00 IST on 2025-04-04: after Yahoo's deal story (15:30 IST), before
     // NSE's board-meeting announcement (18:05 IST).
     let mut replay = env_with_feeds(&yahoo, &feeds);
-    replay.set("TRADING_MCP_DB", env.db().to_str().unwrap());
+    replay.set("TRADING_MCP_DB", &env.db().arg());
     replay.vars.retain(|(k, _)| k != "TRADING_MCP_NOW");
     replay.set("TRADING_MCP_AS_OF", "2025-04-04T16:00:00+05:30");
     let (code, out, err) = replay

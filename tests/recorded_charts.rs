@@ -269,13 +269,20 @@ async fn splits_and_dividends_are_stored_as_recorded() {
     assert_eq!(
         db_rows(
             &env.db(),
-            "SELECT symbol, ts, kind, COALESCE(amount, 'NULL'), COALESCE(numerator, 'NULL'), COALESCE(denominator, 'NULL')
+            "SELECT symbol, ts, kind, amount, numerator, denominator
              FROM corporate_actions ORDER BY symbol, ts"
         )
         .await,
         [
             ["AAPL", &day("2020-08-31"), "split", "NULL", "4", "1"],
-            ["AAPL", &day("2020-11-06"), "dividend", "0.205", "NULL", "NULL"],
+            [
+                "AAPL",
+                &day("2020-11-06"),
+                "dividend",
+                "0.205",
+                "NULL",
+                "NULL"
+            ],
             ["NVDA", &day("2021-07-20"), "split", "NULL", "4", "1"],
         ]
         .map(|r| r.map(str::to_string).to_vec())

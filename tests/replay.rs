@@ -32,7 +32,7 @@ async fn filled(yahoo: &FakeYahoo) -> Env {
 
 fn replay(env: &Env, at: &str) -> Env {
     let mut r = Env::new(&env.yahoo_url);
-    r.set("TRADING_MCP_DB", env.db().to_str().unwrap());
+    r.set("TRADING_MCP_DB", &env.db().arg());
     r.vars.retain(|(k, _)| k != "TRADING_MCP_NOW");
     r.set("TRADING_MCP_AS_OF", at);
     r

@@ -57,9 +57,11 @@ async fn signal_mid_call(signal: &str) {
         .expect("exits after draining")
         .unwrap();
     assert_eq!(exit.code(), Some(0), "{signal}");
-    let wal = env.db().with_extension("db-wal");
-    let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
-    assert_eq!(wal_bytes, 0, "the WAL is checkpointed on exit");
+    if let TestDb::Sqlite(path) = env.db() {
+        let wal = path.with_extension("db-wal");
+        let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        assert_eq!(wal_bytes, 0, "the WAL is checkpointed on exit");
+    }
     // The bars the drained call fetched are in the store.
     assert!(db_scalar(&env.db(), "SELECT COUNT(*) FROM bars").await > 200);
 }
@@ -115,8 +117,5 @@ async fn a_call_still_hung_at_the_drain_deadline_does_not_hold_the_exit() {
         call.await.unwrap().is_err(),
         "the hung call was dropped, not answered"
     );
-    assert_eq!(
-        db_rows(&env.db(), "PRAGMA integrity_check").await,
-        vec![vec!["ok".to_string()]]
-    );
+    assert_store_intact(&env.db()).await;
 }

@@ -30,7 +30,7 @@ fn unavailable(yahoo_symbol: &str, reason: &str) -> String {
 async fn calls_log(env: &Env) -> Vec<Vec<String>> {
     db_rows(
         &env.db(),
-        "SELECT symbol, COALESCE(status, 'NULL'), COALESCE(error, 'NULL') FROM upstream_calls ORDER BY id",
+        "SELECT symbol, status, error FROM upstream_calls ORDER BY id",
     )
     .await
 }

@@ -463,7 +463,7 @@ async fn popularity_moves_the_next_days_watchlist_across_a_restart() {
     }
     server.stop().await;
     let rows = db_rows(
-        &db,
+        &TestDb::Sqlite(db.clone()),
         "SELECT day, symbol, requests FROM symbol_requests ORDER BY symbol",
     )
     .await;

@@ -1,5 +1,7 @@
 //! Black-box test support: the real binary, driven by rmcp's client, against
-//! a fake Yahoo on loopback and a real SQLite file in a temp dir.
+//! a fake Yahoo on loopback and a real store: an SQLite file in a temp dir,
+//! or with `TRADING_MCP_TEST_BACKEND=postgres` a database of its own on a
+//! throwaway PostgreSQL server (see [`TestDb`]).
 #![allow(dead_code)]
 
 pub mod backends;
@@ -29,19 +31,131 @@ pub const TEST_NOW: &str = "2024-04-01T12:00:00+05:30";
 
 pub type Client = RunningService<RoleClient, ()>;
 
-/// A test's environment: temp dir with the DB, the fake upstream, settings.
+/// A test's environment: temp dir, the store, the fake upstream, settings.
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub yahoo_url: String,
     pub vars: Vec<(String, String)>,
+    db: TestDb,
+}
+
+/// The store a test's server uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestDb {
+    Sqlite(PathBuf),
+    /// A fresh database's URL.
+    Postgres(String),
+}
+
+/// Which backend the black-box tests run on: `TRADING_MCP_TEST_BACKEND`
+/// (`sqlite`, the default, or `postgres`; anything else is an error).
+pub fn test_backend() -> &'static str {
+    match std::env::var("TRADING_MCP_TEST_BACKEND").as_deref() {
+        Err(_) | Ok("") | Ok("sqlite") => "sqlite",
+        Ok("postgres") => "postgres",
+        Ok(other) => panic!("TRADING_MCP_TEST_BACKEND={other:?}: use sqlite or postgres"),
+    }
+}
+
+impl TestDb {
+    /// A new, empty store in `dir` or on the binary's PostgreSQL server.
+    fn fresh(dir: &Path) -> TestDb {
+        match test_backend() {
+            "postgres" => TestDb::Postgres(block_on(backends::postgres_url())),
+            _ => TestDb::Sqlite(dir.join("test.db")),
+        }
+    }
+
+    /// The `--db` value.
+    pub fn arg(&self) -> String {
+        match self {
+            TestDb::Sqlite(path) => path.display().to_string(),
+            TestDb::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// The SQLite file, for a test about SQLite itself.
+    pub fn sqlite_path(&self) -> &Path {
+        match self {
+            TestDb::Sqlite(path) => path,
+            TestDb::Postgres(_) => panic!("this test is about the SQLite file; run it on SQLite"),
+        }
+    }
+
+    /// Whether the store exists yet (a PostgreSQL database always does).
+    pub fn exists(&self) -> bool {
+        match self {
+            TestDb::Sqlite(path) => path.exists(),
+            TestDb::Postgres(_) => true,
+        }
+    }
+
+    /// Whether nothing has opened the store: no SQLite file, or a
+    /// PostgreSQL database without tables (not migrated).
+    pub async fn is_untouched(&self) -> bool {
+        match self {
+            TestDb::Sqlite(path) => !path.exists(),
+            TestDb::Postgres(url) => {
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url)
+                    .await
+                    .unwrap();
+                let tables: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+                tables == 0
+            }
+        }
+    }
+
+    /// Opens the store (migrating it if new).
+    pub async fn store(&self) -> trading_mcp::store::BarStore {
+        let location = match self {
+            TestDb::Sqlite(path) => trading_mcp::store::DbLocation::Sqlite(path.clone()),
+            TestDb::Postgres(url) => trading_mcp::store::DbLocation::Postgres(url.clone()),
+        };
+        trading_mcp::store::BarStore::open_location(&location)
+            .await
+            .unwrap()
+    }
+
+    /// Runs a read-only query through the store's own read-only path.
+    pub async fn query(&self, sql: &str) -> trading_mcp::store::QueryResult {
+        let limits = trading_mcp::store::QueryLimits {
+            max_rows: 10_000_000,
+            max_bytes: usize::MAX,
+            ..Default::default()
+        };
+        let answer = match self {
+            TestDb::Sqlite(path) => trading_mcp::store::query_read_only(path, sql, limits).await,
+            TestDb::Postgres(_) => self.store().await.query_read_only(sql, limits).await,
+        };
+        answer.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+}
+
+/// Runs `future` to completion on a runtime of its own, from sync code
+/// that may itself be inside a runtime.
+fn block_on<T: Send + 'static>(future: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    })
+    .join()
+    .unwrap()
 }
 
 impl Env {
     pub fn new(yahoo_url: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("test.db");
+        let db = TestDb::fresh(dir.path());
         let vars = [
-            ("TRADING_MCP_DB", db.display().to_string()),
+            ("TRADING_MCP_DB", db.arg()),
             ("TRADING_MCP_YAHOO_URL", yahoo_url.to_string()),
             ("TRADING_MCP_NOW", TEST_NOW.to_string()),
             ("TRADING_MCP_LOG", "warn".to_string()),
@@ -66,11 +180,12 @@ impl Env {
             dir,
             yahoo_url: yahoo_url.to_string(),
             vars,
+            db,
         }
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("test.db")
+    pub fn db(&self) -> TestDb {
+        self.db.clone()
     }
 
     pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
@@ -119,15 +234,15 @@ impl Env {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut said = Vec::new();
         let url = loop {
-            let line = lines
-                .next_line()
-                .await
-                .unwrap()
-                .expect("server exited before listening");
+            let Some(line) = lines.next_line().await.unwrap() else {
+                panic!("server exited before listening:\n{}", said.join("\n"));
+            };
             if let Some(url) = line.split("MCP streamable HTTP at ").nth(1) {
                 break url.trim().to_string();
             }
+            said.push(line);
         };
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         (child, url)
@@ -198,38 +313,40 @@ pub fn tool_error(result: &CallToolResult) -> String {
     text(result)
 }
 
-/// Row counts of the tables a test watches.
-pub async fn db_counts(db: &Path) -> (i64, i64, i64) {
-    let url = format!("sqlite://{}?mode=ro", db.display());
+/// Asserts the store is sound: SQLite's `PRAGMA integrity_check` says
+/// `ok`. (A PostgreSQL server recovers from its own WAL; it has no file a
+/// killed client could leave half-written, so there is nothing to check.)
+pub async fn assert_store_intact(db: &TestDb) {
+    let TestDb::Sqlite(path) = db else {
+        return;
+    };
+    let url = format!("sqlite://{}?mode=ro", path.display());
     let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
         .unwrap();
-    let one = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
-    let bars = one("SELECT COUNT(*) FROM bars")
+    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    let coverage = one("SELECT COUNT(*) FROM coverage")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    let calls = one("SELECT COUNT(*) FROM upstream_calls")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    (bars, coverage, calls)
+    assert_eq!(verdict, "ok");
+}
+
+/// Row counts of the tables a test watches.
+pub async fn db_counts(db: &TestDb) -> (i64, i64, i64) {
+    (
+        db_scalar(db, "SELECT COUNT(*) FROM bars").await,
+        db_scalar(db, "SELECT COUNT(*) FROM coverage").await,
+        db_scalar(db, "SELECT COUNT(*) FROM upstream_calls").await,
+    )
 }
 
 /// Runs a read-only query returning one integer.
-pub async fn db_scalar(db: &Path, sql: &'static str) -> i64 {
-    let url = format!("sqlite://{}?mode=ro", db.display());
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
-    sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
+pub async fn db_scalar(db: &TestDb, sql: &str) -> i64 {
+    let r = db.query(sql).await;
+    match r.rows.first().and_then(|row| row.first()) {
+        Some(trading_mcp::store::SqlValue::Integer(n)) => *n,
+        other => panic!("{sql}: not one integer: {other:?}"),
+    }
 }
 
 /// The chart tool's bars as one object per bar (`{t,o,h,l,c,adj_close,v}`,
@@ -278,24 +395,20 @@ pub fn source(result: &CallToolResult) -> String {
 }
 
 /// Runs a read-only query returning rows of text (NULL as "NULL").
-pub async fn db_rows(db: &Path, sql: &'static str) -> Vec<Vec<String>> {
-    use sqlx::{Row, ValueRef};
-    let url = format!("sqlite://{}?mode=ro", db.display());
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+pub async fn db_rows(db: &TestDb, sql: &str) -> Vec<Vec<String>> {
+    use trading_mcp::store::SqlValue;
+    db.query(sql)
         .await
-        .unwrap();
-    let rows = sqlx::query(sql).fetch_all(&mut conn).await.unwrap();
-    rows.iter()
-        .map(|r| {
-            (0..r.columns().len())
-                .map(|i| {
-                    if r.try_get_raw(i).unwrap().is_null() {
-                        return "NULL".to_string();
-                    }
-                    r.try_get::<String, _>(i)
-                        .or_else(|_| r.try_get::<i64, _>(i).map(|x| x.to_string()))
-                        .or_else(|_| r.try_get::<f64, _>(i).map(|x| x.to_string()))
-                        .unwrap()
+        .rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|v| match v {
+                    SqlValue::Null => "NULL".to_string(),
+                    SqlValue::Integer(n) => n.to_string(),
+                    SqlValue::Real(x) => x.to_string(),
+                    SqlValue::Text(t) => t.clone(),
+                    SqlValue::Blob(b) => SqlValue::hex(b),
                 })
                 .collect()
         })

@@ -64,7 +64,8 @@ impl Postgres {
             ],
         );
         let options = format!(
-            "-c listen_addresses='' -k {} -p {PORT} -c fsync=off -c synchronous_commit=off",
+            // Many servers under test at once, each with its pools.
+            "-c listen_addresses='' -k {} -p {PORT} -c fsync=off -c synchronous_commit=off -c max_connections=400",
             pg.dir.path().display()
         );
         let log = pg.dir.path().join("server.log");

@@ -57,7 +57,7 @@ pub async fn provision_reader(conn: &mut PgConnection) -> Result<(), sqlx::Error
     let mut script = vec![format!(
         "DO $$ BEGIN
              CREATE ROLE {READER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
-         EXCEPTION WHEN duplicate_object THEN NULL;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
          END $$"
     )];
     let database: String = sqlx::query_scalar("SELECT current_database()")
@@ -144,7 +144,6 @@ pub async fn query_read_only(
     if sql.trim().trim_end_matches(';').trim().is_empty() {
         return Err(QueryError::Empty);
     }
-    check_kind(sql)?;
     let mut conn = PgConnection::connect_with(reader)
         .await
         .map_err(|e| QueryError::Open {
@@ -207,6 +206,8 @@ async fn run(
         .prepare(AssertSqlSafe(sql.to_string()).into_sql_str())
         .await
         .map_err(fail)?;
+    // After preparing, so a typo is an SQL error as on SQLite.
+    check_kind(sql)?;
     let columns: Vec<QueryColumn> = statement
         .columns()
         .iter()
