@@ -307,19 +307,18 @@ async fn news_saves_dedups_and_searches_the_same_on_both_backends() {
 async fn leases_requests_and_runs_behave_the_same_on_both_backends() {
     for t in each_backend().await {
         let s = &t.store;
-        assert!(s.claim_lease("warm", "a", 100, 160).await.unwrap());
-        assert!(
-            !s.claim_lease("warm", "b", 120, 180).await.unwrap(),
-            "{}: held",
-            t.backend
-        );
-        assert!(
-            s.claim_lease("warm", "b", 160, 220).await.unwrap(),
-            "{}: lapsed",
-            t.backend
-        );
-        s.release_lease("warm", "b").await.unwrap();
-        assert!(s.claim_lease("warm", "a", 161, 221).await.unwrap());
+        // SQLite's lease is the row's: held until it lapses. (PostgreSQL's
+        // is a session lock: see the test below.)
+        if t.backend == "sqlite" {
+            assert!(s.claim_lease("warm", "a", 100, 160).await.unwrap());
+            assert!(!s.claim_lease("warm", "b", 120, 180).await.unwrap(), "held");
+            assert!(
+                s.claim_lease("warm", "b", 160, 220).await.unwrap(),
+                "lapsed"
+            );
+            s.release_lease("warm", "b").await.unwrap();
+            assert!(s.claim_lease("warm", "a", 161, 221).await.unwrap());
+        }
         let day = |d: &str, sym: &str, n| (d.to_string(), sym.to_string(), n);
         s.add_symbol_requests(&[
             day("2024-04-01", "TCS.NS", 3),
@@ -482,4 +481,70 @@ async fn the_postgres_reader_cannot_lock_signal_read_files_or_run_long() {
     assert!(e.to_string().contains("cast the column to text"), "{e}");
     // The store still works for its own advisory locks afterwards.
     save(&t, &reliance()[10..20], None, 2).await;
+}
+
+#[tokio::test]
+async fn one_postgres_instance_leads_and_another_takes_over_when_it_dies() {
+    let url = support::backends::postgres_url().await;
+    let a = trading_mcp::store::BarStore::connect_postgres(&url)
+        .await
+        .unwrap();
+    let b = trading_mcp::store::BarStore::connect_postgres(&url)
+        .await
+        .unwrap();
+    assert!(a.claim_lease("warming", "a:1", 100, 280).await.unwrap());
+    assert!(
+        a.claim_lease("warming", "a:1", 160, 340).await.unwrap(),
+        "renewed"
+    );
+    // Long after the row's expiry, B still cannot lead: A's session lives.
+    assert!(
+        !b.claim_lease("warming", "b:2", 10_000, 10_180)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        a.lease_holder("warming", 200).await.unwrap().as_deref(),
+        Some("a:1")
+    );
+    // A's process dies: its connections end, and with them the lock.
+    let leader_pid: i32 = sqlx::query_scalar(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted LIMIT 1",
+    )
+    .fetch_one(
+        &mut <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(leader_pid)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    assert!(ended);
+    let mut took_over = false;
+    for _ in 0..50 {
+        if b.claim_lease("warming", "b:2", 300, 480).await.unwrap() {
+            took_over = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(took_over, "B leads once A's session is gone");
+    assert_eq!(
+        b.lease_holder("warming", 300).await.unwrap().as_deref(),
+        Some("b:2")
+    );
+    // A notices it lost the lock, and stands by.
+    assert!(!a.claim_lease("warming", "a:1", 301, 481).await.unwrap());
+    b.release_lease("warming", "b:2").await.unwrap();
+    assert!(
+        a.claim_lease("warming", "a:1", 302, 482).await.unwrap(),
+        "a release hands over at once"
+    );
 }

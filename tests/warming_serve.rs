@@ -61,8 +61,11 @@ async fn serve_warms_the_watchlist_mid_session_and_stops_with_the_server() {
         kinds.contains(&"backfill") && kinds.contains(&"live"),
         "{kinds:?}"
     );
+    // This process leads: the stats name it.
+    let leader = warming["leader"].as_str().expect("a leader");
+    assert!(leader.starts_with("pid "), "{leader}");
     assert!(
-        text(&stats).contains("warming: on; last run"),
+        text(&stats).contains(&format!("warming: on, led by {leader}; last run")),
         "{}",
         text(&stats)
     );

@@ -13,9 +13,11 @@
 //! - [`popularity`]: request counts behind the watchlist's top N;
 //! - [`runs`]: what each kind of run reads.
 //!
-//! Only one process per store warms: it holds the `warming` lease row,
-//! renewed every [`TICK`]; another process waits in standby and takes over
-//! once the lease lapses.
+//! Only one process per store warms: it holds the `warming` lease,
+//! renewed every [`TICK`]; another process asks again every
+//! [`STANDBY_RETRY`] and takes over once the lease lapses (on SQLite, a
+//! row with an expiry) or the leader's session ends (on PostgreSQL, an
+//! advisory lock: see `store::postgres::leader`).
 
 pub mod plan;
 pub mod popularity;
@@ -36,7 +38,7 @@ use plan::{Plan, PlanState, RunKind};
 pub const DEFAULT_WATCHLIST: [&str; 3] = ["RELIANCE", "TCS", "INFY"];
 
 /// The lease row's name.
-const LEASE: &str = "warming";
+pub const LEASE: &str = "warming";
 
 /// How long a lease lasts unless renewed: three ticks, so one slow run does
 /// not hand the store to a second process.
@@ -45,6 +47,11 @@ const LEASE_SECS: i64 = 180;
 /// The scheduler's longest sleep: it renews the lease and re-reads the
 /// clock at least this often.
 pub const TICK: Duration = Duration::from_secs(60);
+
+/// How often a process that does not warm asks again whether it may: a
+/// leader that died is replaced within this (on PostgreSQL its lock goes
+/// with its session; on SQLite its lease must lapse first).
+const STANDBY_RETRY: Duration = Duration::from_secs(5);
 
 /// Live runs come up to this share of the interval early (jitter, so many
 /// servers do not hit the upstream in step).
@@ -160,7 +167,7 @@ impl Scheduler {
                 Some(until) => self.lease_until = until,
                 None => {
                     self.lease_until = i64::MIN;
-                    return TICK;
+                    return STANDBY_RETRY;
                 }
             }
         }

@@ -30,6 +30,11 @@ pub(super) enum Backend {
 #[derive(Debug, Clone)]
 pub(super) struct PgBackend {
     pub pool: PgPool,
+    /// Where fetch locks are held (see `postgres::FetchLock`).
+    pub locks: PgPool,
+    /// The connection holding the warming leadership's advisory lock,
+    /// while this instance leads (see `warming.rs`).
+    pub leader: std::sync::Arc<tokio::sync::Mutex<Option<PgConnection>>>,
     /// Boxed: the options are large, and the store is cloned often.
     pub reader: Box<PgConnectOptions>,
 }

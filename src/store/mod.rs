@@ -29,6 +29,7 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::model::Interval;
 use backend::{Backend, SqliteBackend};
 use checkpoint::Checkpointer;
 
@@ -92,6 +93,19 @@ fn without_password(url: &str) -> String {
             format!("{scheme}://{user}:***@{host}{tail}")
         }
         _ => url.to_string(),
+    }
+}
+
+/// A fetch lock from [`BarStore::fetch_lock`], held until released or
+/// dropped.
+#[derive(Debug)]
+pub struct FetchGuard(Option<postgres::FetchLock>);
+
+impl FetchGuard {
+    pub async fn release(self) {
+        if let Some(lock) = self.0 {
+            lock.release().await;
+        }
     }
 }
 
@@ -179,6 +193,30 @@ impl BarStore {
         Ok(Self {
             backend: Backend::Postgres(postgres::connect(url).await?),
         })
+    }
+
+    /// Takes the cross-instance fetch lock of a series (PostgreSQL; one
+    /// SQLite file has one server, whose L1 single flight suffices).
+    /// Re-read the coverage after it: another instance may have fetched
+    /// the gap meanwhile.
+    pub async fn fetch_lock(
+        &self,
+        symbol: &str,
+        interval: Interval,
+    ) -> Result<FetchGuard, StoreError> {
+        let Backend::Postgres(pg) = &self.backend else {
+            return Ok(FetchGuard(None));
+        };
+        let held = postgres::FetchLock::acquire(&pg.locks, symbol, interval.as_str()).await?;
+        if held.is_none() {
+            tracing::warn!(
+                symbol,
+                interval = interval.as_str(),
+                waited_secs = postgres::FETCH_LOCK_TIMEOUT.as_secs(),
+                "another instance's fetch of this series is taking long; fetching without the lock"
+            );
+        }
+        Ok(FetchGuard(held))
     }
 
     /// The database file, when the store is SQLite.

@@ -3,8 +3,8 @@
 
 use sqlx::Row;
 
-use super::backend::on_pool;
-use super::{BarStore, StoreError};
+use super::backend::{Backend, on_pool};
+use super::{BarStore, StoreError, postgres};
 
 /// One finished warm run, as logged in `warm_runs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -31,6 +31,23 @@ impl BarStore {
         now: i64,
         expires_at: i64,
     ) -> Result<bool, StoreError> {
+        if let Backend::Postgres(pg) = &self.backend {
+            // On PostgreSQL the advisory lock decides (`postgres::leader`);
+            // the row then says who leads, for `server_stats`.
+            if !postgres::leader::claim(pg, name).await? {
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO warm_lease (name, holder, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+            )
+            .bind(name)
+            .bind(holder)
+            .bind(expires_at)
+            .execute(&pg.pool)
+            .await?;
+            return Ok(true);
+        }
         on_pool!(&self.backend, |pool| {
             // One statement, so two processes racing for a lapsed lease cannot
             // both win: the upsert only overwrites a lapsed or own row.
@@ -52,6 +69,9 @@ impl BarStore {
     /// Gives lease `name` up if `holder` has it, so another process can
     /// take over at once.
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+        if let Backend::Postgres(pg) = &self.backend {
+            postgres::leader::release(pg).await;
+        }
         on_pool!(&self.backend, |pool| {
             sqlx::query("DELETE FROM warm_lease WHERE name = $1 AND holder = $2")
                 .bind(name)
@@ -59,6 +79,19 @@ impl BarStore {
                 .execute(pool)
                 .await?;
             Ok(())
+        })
+    }
+
+    /// Who holds lease `name` at `now`, if anyone.
+    pub async fn lease_holder(&self, name: &str, now: i64) -> Result<Option<String>, StoreError> {
+        on_pool!(&self.backend, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT holder FROM warm_lease WHERE name = $1 AND expires_at > $2",
+            )
+            .bind(name)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?)
         })
     }
 

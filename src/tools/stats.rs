@@ -34,6 +34,9 @@ pub struct CacheStats {
 pub struct WarmingStats {
     /// False with `--no-warm`, `--offline` or `--as-of`.
     pub enabled: bool,
+    /// The process that warms this store now (its lease holder: host and
+    /// pid), whichever instance that is; `None` when none does.
+    pub leader: Option<String>,
     pub recent_runs: Vec<crate::store::WarmRunRow>,
 }
 
@@ -43,7 +46,7 @@ pub struct StatsOutput {
     pub cache: CacheStats,
     /// Row counts of the store's tables.
     pub store: StoreSummary,
-    /// Size of the SQLite file in bytes.
+    /// Size of the store in bytes: the SQLite file, or the PostgreSQL database.
     pub db_bytes: u64,
     /// The latest circuit-breaker transitions (newest first, at most 10).
     pub breaker_transitions: Vec<RecentTransition>,
@@ -81,6 +84,11 @@ pub async fn server_snapshot(app: &App) -> Result<StatsOutput, crate::store::Sto
         offline: app.config.upstream.offline,
         warming: WarmingStats {
             enabled: app.config.warm.is_some(),
+            leader: app
+                .chart
+                .store()
+                .lease_holder(crate::scheduler::LEASE, app.clock().now().timestamp())
+                .await?,
             recent_runs: app.chart.store().recent_warm_runs(10).await?,
         },
         uptime_secs: app.telemetry.uptime().as_secs(),
@@ -160,6 +168,9 @@ impl Tool for ServerStats {
         }
         let w = &out.warming;
         let _ = write!(text, "warming: {}", if w.enabled { "on" } else { "off" });
+        if let Some(leader) = &w.leader {
+            let _ = write!(text, ", led by {leader}");
+        }
         match w.recent_runs.first() {
             Some(r) => {
                 let _ = writeln!(

@@ -4,6 +4,8 @@
 //! the bulk upsert through arrays.
 
 mod copy_read;
+mod fetch_lock;
+pub(super) mod leader;
 mod migrate;
 mod query;
 mod upsert;
@@ -13,6 +15,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use copy_read::{read_bars, read_stored_bars, read_stored_bars_on};
+pub use fetch_lock::{FETCH_LOCK_TIMEOUT, FetchLock};
 pub use migrate::migrate;
 pub use query::{READER_ROLE, query_read_only};
 pub use upsert::upsert_bars;
@@ -38,6 +41,7 @@ pub(super) async fn connect(url: &str) -> Result<PgBackend, StoreError> {
         // The COPY range read quotes its literals by this rule.
         .options([("standard_conforming_strings", "on")]);
     let reader = query::reader_options(&options);
+    let locks = fetch_lock::lock_pool(&options);
     let pool = PgPoolOptions::new()
         .max_connections(POOL_SIZE)
         .min_connections(1)
@@ -71,6 +75,8 @@ pub(super) async fn connect(url: &str) -> Result<PgBackend, StoreError> {
     drop(conn);
     Ok(PgBackend {
         pool,
+        locks,
+        leader: Default::default(),
         reader: Box::new(reader),
     })
 }
