@@ -12,13 +12,20 @@ use serde_json::{Value, json};
 use support::backends::postgres_url;
 use support::*;
 
-/// One stateless `tools/call` POST (protocol 2026-07-28: no session).
-async fn call_over_http(client: &reqwest::Client, url: &str, id: u64, args: &Value) -> Value {
+/// One stateless `tools/call` POST (protocol 2026-07-28: no session):
+/// the JSON-RPC answer, or `None` when the instance is not answering.
+async fn tool_over_http(
+    client: &reqwest::Client,
+    url: &str,
+    id: u64,
+    tool: &str,
+    args: &Value,
+) -> Option<Value> {
     let version = ProtocolVersion::V_2026_07_28.as_str();
     let body = json!({
         "jsonrpc": "2.0", "id": id, "method": "tools/call",
         "params": {
-            "name": "get_stock_chart_data", "arguments": args,
+            "name": tool, "arguments": args,
             "_meta": {
                 "io.modelcontextprotocol/protocolVersion": version,
                 "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
@@ -32,19 +39,19 @@ async fn call_over_http(client: &reqwest::Client, url: &str, id: u64, args: &Val
         .header("accept", "application/json, text/event-stream")
         .header("mcp-protocol-version", version)
         .header("mcp-method", "tools/call")
-        .header("mcp-name", "get_stock_chart_data")
+        .header("mcp-name", tool)
         .body(body.to_string())
         .send()
         .await
-        .unwrap();
+        .ok()?;
     assert_eq!(resp.status(), 200);
-    let text = resp.text().await.unwrap();
+    let text = resp.text().await.ok()?;
     // A JSON body, or one SSE `data:` event.
     let json = text
         .lines()
         .find_map(|l| l.strip_prefix("data: "))
         .unwrap_or(&text);
-    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {text}"))
+    Some(serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {text}")))
 }
 
 #[tokio::test]
@@ -65,7 +72,11 @@ async fn three_instances_with_300_cold_requests_make_one_upstream_call() {
     let calls = (0..300u64).map(|i| {
         let (client, args) = (client.clone(), args.clone());
         let mcp = servers[i as usize % 3].1.clone();
-        async move { call_over_http(&client, &mcp, i, &args).await }
+        async move {
+            tool_over_http(&client, &mcp, i, "get_stock_chart_data", &args)
+                .await
+                .expect("an answer")
+        }
     });
     let answers = futures::future::join_all(calls).await;
     let mut closes = std::collections::BTreeSet::new();
@@ -93,37 +104,7 @@ async fn three_instances_with_300_cold_requests_make_one_upstream_call() {
 
 /// `server_stats`' `warming.leader` as instance `url` reports it.
 async fn leader_seen_by(client: &reqwest::Client, url: &str) -> Option<String> {
-    let version = ProtocolVersion::V_2026_07_28.as_str();
-    let body = json!({
-        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
-        "params": {
-            "name": "server_stats", "arguments": {},
-            "_meta": {
-                "io.modelcontextprotocol/protocolVersion": version,
-                "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
-                "io.modelcontextprotocol/clientCapabilities": {}
-            }
-        }
-    });
-    let text = client
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", version)
-        .header("mcp-method", "tools/call")
-        .header("mcp-name", "server_stats")
-        .body(body.to_string())
-        .send()
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
-    let json = text
-        .lines()
-        .find_map(|l| l.strip_prefix("data: "))
-        .unwrap_or(&text);
-    let answer: Value = serde_json::from_str(json).ok()?;
+    let answer = tool_over_http(client, url, 1, "server_stats", &json!({})).await?;
     answer["result"]["structuredContent"]["warming"]["leader"]
         .as_str()
         .map(str::to_string)

@@ -16,6 +16,7 @@ mod ffi;
 mod import;
 mod migrate;
 mod news;
+mod news_search;
 mod overview;
 pub mod postgres;
 pub mod query;
@@ -37,9 +38,8 @@ pub use bars::FetchBatch;
 pub use calls::{BreakerTransitionRow, RecentTransition, StoreSummary, UpstreamCallRow};
 pub use coverage::merge_coverage;
 pub use import::{BasisCheck, BasisDiff, ImportBatch, ImportWrite};
-pub use news::{
-    FeedFetchRow, FeedState, FetchStatus, LinkKind, NewsCounts, NewsItem, NewsSearch, StoredArticle,
-};
+pub use news::{FeedFetchRow, FetchStatus, LinkKind, NewsItem};
+pub use news_search::{FeedState, NewsCounts, NewsSearch, StoredArticle};
 pub use overview::{InstrumentOverview, IntervalHoldings, StoredAction};
 pub use query::{QueryColumn, QueryError, QueryLimits, QueryResult, SqlValue, query_read_only};
 pub use raw_read::StoredBar;

@@ -38,8 +38,9 @@ trading date; for intraday bars `ts` is the bar's start instant, so \
 `datetime(ts, 'unixepoch', '+05:30')` shows NSE/BSE local time. Prices are in the instrument's \
 `currency`, volumes in shares (units for indices and FX). Symbols are Yahoo tickers \
 (`RELIANCE.NS`, `RELIANCE.BO`, `^NSEI`, `AAPL`). The SQL is SQLite's; a server on a shared \
-PostgreSQL store speaks PostgreSQL's, where `to_timestamp(ts)::date` is the trading date and the \
-FTS5 tables are a `news.search` tsvector.";
+PostgreSQL store speaks PostgreSQL's, where `to_timestamp(ts)::date` is the trading date, \
+INTEGER columns are BIGINT, REAL ones DOUBLE PRECISION, `news.date_estimated` and \
+`news.market_wide` BOOLEAN, and the FTS5 tables are the `news.search` tsvector.";
 
 /// Every table the migrations create, in the order a reader needs them.
 pub const TABLES: &[TableDoc] = &[
