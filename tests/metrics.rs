@@ -187,11 +187,12 @@ async fn metrics_obey_the_host_and_token_rules_of_mcp() {
 #[tokio::test]
 async fn stdio_serves_metrics_on_metrics_listen() {
     let yahoo = FakeYahoo::start().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Outside the kernel's ephemeral range (32768-60999 on Linux): a port
+    // from bind(0) could be handed to another test's server, bound to port
+    // 0, between this check and our server's bind ("Address already in use").
+    let port = (20_000..30_000)
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port below the ephemeral range");
     let mut env = Env::new(&yahoo.url());
     env.set("TRADING_MCP_METRICS_LISTEN", &format!("127.0.0.1:{port}"));
     let client = env.stdio_client().await;
