@@ -509,7 +509,9 @@ async fn one_postgres_instance_leads_and_another_takes_over_when_it_dies() {
     );
     // A's process dies: its connections end, and with them the lock.
     let leader_pid: i32 = sqlx::query_scalar(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted LIMIT 1",
+        // pg_locks shows the whole cluster: other tests' databases too.
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
     .fetch_one(
         &mut <sqlx::PgConnection as sqlx::Connection>::connect(&url)
