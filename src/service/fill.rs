@@ -81,11 +81,13 @@ impl ChartService {
         } else if !missing.is_empty() {
             // One instance fetches a gap; the others wait, then find it stored.
             let lock = inner.store.fetch_lock(&symbol.yahoo, interval).await?;
-            let covered = inner
-                .store
-                .coverage(&symbol.yahoo, interval, span.0, span.1)
-                .await?;
-            missing = gaps(&covered, span);
+            if lock.is_held() {
+                let covered = inner
+                    .store
+                    .coverage(&symbol.yahoo, interval, span.0, span.1)
+                    .await?;
+                missing = gaps(&covered, span);
+            }
             missing =
                 self.within_history(&missing, symbol.venue, interval, requested, zone_now, now)?;
             let mut unfilled = Vec::new();

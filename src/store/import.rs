@@ -13,7 +13,7 @@ use std::ptr::NonNull;
 use libsqlite3_sys as ffi;
 use sqlx::{Connection as _, SqliteConnection};
 
-use super::backend::{Backend, Conn, PgBackend, on_conn, series_write_lock};
+use super::backend::{Backend, Conn, on_conn, series_write_lock};
 use super::ffi::{SqliteFailure, Statement};
 use super::raw_read::{StoredBar, read_stored_bars};
 use super::{BarStore, StoreError, coverage, postgres};
@@ -331,7 +331,7 @@ impl BarStore {
         }
         let sqlite = match &self.backend {
             Backend::Sqlite(sqlite) => sqlite,
-            Backend::Postgres(pg) => return import_on_postgres(pg, symbol, batch).await,
+            Backend::Postgres(_) => return import_on_postgres(&self.backend, symbol, batch).await,
         };
         let mut conn = sqlite.pool.acquire().await?;
         let foreign_keys = foreign_keys_off(&mut conn).await?;
@@ -408,13 +408,13 @@ async fn insert_instrument(
 /// [`series_write_lock`]) keeps a fetch of the same series from writing
 /// between the read the decisions rest on and the write.
 async fn import_on_postgres(
-    pg: &PgBackend,
+    backend: &Backend,
     symbol: &str,
     batch: &ImportBatch<'_>,
 ) -> Result<ImportWrite, StoreError> {
     let interval = batch.interval.as_str();
     let mut out = ImportWrite::default();
-    let mut tx = Backend::Postgres(pg.clone())
+    let mut tx = backend
         .begin_serialized(series_write_lock(symbol, interval))
         .await?;
     out.instrument_created = insert_instrument(tx.conn(), symbol, batch).await?;

@@ -102,6 +102,13 @@ fn without_password(url: &str) -> String {
 pub struct FetchGuard(Option<postgres::FetchLock>);
 
 impl FetchGuard {
+    /// Whether a cross-instance lock is held: another instance may have
+    /// filled the gap before it was granted. (None on SQLite, or when the
+    /// wait ran out.)
+    pub fn is_held(&self) -> bool {
+        self.0.is_some()
+    }
+
     pub async fn release(self) {
         if let Some(lock) = self.0 {
             lock.release().await;

@@ -333,11 +333,18 @@ pub async fn assert_store_intact(db: &TestDb) {
 
 /// Row counts of the tables a test watches.
 pub async fn db_counts(db: &TestDb) -> (i64, i64, i64) {
-    (
-        db_scalar(db, "SELECT COUNT(*) FROM bars").await,
-        db_scalar(db, "SELECT COUNT(*) FROM coverage").await,
-        db_scalar(db, "SELECT COUNT(*) FROM upstream_calls").await,
-    )
+    // One query: on PostgreSQL each opens the store.
+    let r = db
+        .query(
+            "SELECT (SELECT COUNT(*) FROM bars), (SELECT COUNT(*) FROM coverage),
+                    (SELECT COUNT(*) FROM upstream_calls)",
+        )
+        .await;
+    let count = |i: usize| match r.rows[0][i] {
+        trading_mcp::store::SqlValue::Integer(n) => n,
+        ref other => panic!("count {i}: {other:?}"),
+    };
+    (count(0), count(1), count(2))
 }
 
 /// Runs a read-only query returning one integer.
