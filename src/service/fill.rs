@@ -101,7 +101,12 @@ impl ChartService {
                     Ok(()) => fetched_any = true,
                     Err(GapError::Store(e)) => return Err(e.into()),
                     Err(GapError::Upstream(UpstreamError::UnknownSymbol { symbol: s, detail })) => {
-                        inner.unknown.insert(s.clone(), detail.clone()).await;
+                        // A zero TTL means not remembered at all (moka's
+                        // shortest lifetime, 1 ms, would still answer a
+                        // call that follows at once).
+                        if !inner.config.negative_ttl.is_zero() {
+                            inner.unknown.insert(s.clone(), detail.clone()).await;
+                        }
                         return Err(ServiceError::UnknownSymbol { symbol: s, detail });
                     }
                     Err(GapError::Upstream(e)) => {
